@@ -1,0 +1,3 @@
+from datadive.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""`create_app(settings)`: the one place where Datadive is wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from datadive import __version__
+from datadive.api.problems import install_problem_handlers
+from datadive.api.v1 import build_router
+from datadive.config import Settings, load_settings
+from datadive.db.engine import Database
+from datadive.startup import ensure_data_dir, require_schema_at_head
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app. Connecting and checking happen in the lifespan, not here."""
+    settings = settings or load_settings()
+    database = Database(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            ensure_data_dir(settings)
+            await database.check_reachable()
+            await require_schema_at_head(database)
+            yield
+        finally:
+            await database.dispose()
+
+    app = FastAPI(
+        title="Datadive",
+        version=__version__,
+        summary="Notebooks built from forms, run on Jupyter.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_problem_handlers(app)
+    app.include_router(build_router())
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        # Until the web workspace exists, the API docs are the front door.
+        return RedirectResponse(f"{API_PREFIX}/docs")
+
+    return app

@@ -1,0 +1,200 @@
+"""The `datadive` command: serve, and manage the database schema."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+
+from datadive import __version__
+from datadive.config import Settings, load_settings
+from datadive.db.engine import Database, display_url
+from datadive.db.schema import (
+    downgrade_schema,
+    read_schema_state,
+    revisions_oldest_first,
+    upgrade_schema,
+)
+from datadive.errors import StartupError
+from datadive.startup import ensure_data_dir, prepare_database
+
+T = TypeVar("T")
+
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Datadive: notebooks built from forms, run on Jupyter.",
+)
+db_cli = typer.Typer(no_args_is_help=True, help="Create, upgrade and inspect the database schema.")
+cli.add_typer(db_cli, name="db")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+
+
+def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` against the configured database; startup errors become one line."""
+
+    async def run() -> T:
+        database = Database(settings.resolved_database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        ensure_data_dir(settings)
+        return asyncio.run(run())
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"datadive {__version__}")
+        raise typer.Exit
+
+
+@cli.callback()
+def main_options(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every connection at INFO; our own lines say what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port"
+        ) from None
+    return sock
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = (
+        False
+    ),
+) -> None:
+    """Start Datadive. An embedded SQLite database is created or upgraded (after a backup)."""
+    from datadive.app import create_app  # noqa: PLC0415 - keep `datadive --version` fast
+
+    settings = settings_or_exit()
+    prepared = with_database(
+        settings, lambda database: prepare_database(database, upgrade_embedded=True)
+    )
+    if prepared.upgraded_from is not None:
+        typer.echo(
+            f"Upgraded the database schema from {prepared.upgraded_from} to "
+            f"{prepared.state.head}; the previous file is kept at {prepared.backup}"
+        )
+    if reload:
+        typer.echo(f"Datadive is listening on {url_for(host, port)}", color=False)
+        uvicorn.run("datadive.app:create_app", factory=True, host=host, port=port, reload=True)
+        return
+    sock = bind_socket(host, port)
+    url = url_for(host, sock.getsockname()[1])
+    typer.echo(f"Datadive is listening on {url} (API docs: {url}/api/v1/docs)")
+    sys.stdout.flush()
+    try:
+        app = create_app(settings)
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+    server = uvicorn.Server(uvicorn.Config(app, log_level="info"))
+    server.run(sockets=[sock])
+    if not server.started:
+        raise typer.Exit(code=1)
+
+
+@db_cli.command()
+def upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (creating the tables in an empty database)."""
+    settings = settings_or_exit()
+
+    async def work(database: Database) -> None:
+        await database.check_reachable()
+        await upgrade_schema(database.engine, revision)
+        state = await read_schema_state(database.engine)
+        typer.echo(f"{display_url(database.url)} is at revision {state.current}")
+
+    with_database(settings, work)
+
+
+@db_cli.command()
+def downgrade(
+    revision: Annotated[
+        str | None,
+        typer.Argument(help="Target revision, or `base` to remove every table. Default: one step."),
+    ] = None,
+) -> None:
+    """Downgrade the database schema (by default one migration back)."""
+    settings = settings_or_exit()
+
+    async def work(database: Database) -> None:
+        await database.check_reachable()
+        state = await read_schema_state(database.engine)
+        target = revision
+        if target is None:
+            if state.current is None:
+                raise fail("the database is empty; there is nothing to downgrade")
+            order = revisions_oldest_first()
+            index = order.index(state.current)
+            target = order[index - 1] if index > 0 else "base"
+        await downgrade_schema(database.engine, target)
+        state = await read_schema_state(database.engine)
+        typer.echo(f"{display_url(database.url)} is at revision {state.current or 'base'}")
+
+    with_database(settings, work)
+
+
+@db_cli.command()
+def current() -> None:
+    """Show the schema revision of the database and the one this Datadive expects."""
+    settings = settings_or_exit()
+
+    async def work(database: Database) -> None:
+        await database.check_reachable()
+        state = await read_schema_state(database.engine)
+        verdict = "at head" if state.at_head else "behind: run `datadive db upgrade`"
+        typer.echo(f"current: {state.current or 'empty'}  head: {state.head}  ({verdict})")
+
+    with_database(settings, work)
+
+
+def main() -> None:
+    cli()

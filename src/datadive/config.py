@@ -1,0 +1,77 @@
+"""Datadive's settings, read from `DATADIVE_*` environment variables and an optional `.env`.
+
+Nothing here runs at import time: `load_settings()` is called by the CLI, and tests build
+`Settings(...)` themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from datadive.errors import ConfigurationError
+
+ENV_PREFIX = "DATADIVE_"
+DEFAULT_DATA_DIR = Path(".datadive")
+SQLITE_FILE_NAME = "datadive.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Every setting has a default that works on a fresh machine with no configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        description="Folder for the SQLite database, stored files and the mail outbox.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path or postgresql://user@host/db; default: SQLite in data_dir.",
+    )
+    storage_url: str | None = Field(
+        default=None, description="Where files are stored; default: a folder in data_dir."
+    )
+    execution_backend: Literal["local", "jupyterhub"] = "local"
+    jupyterhub_url: str | None = None
+    jupyterhub_api_token: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    max_cells_per_notebook: int = Field(default=2000, gt=0)
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / SQLITE_FILE_NAME}"
+
+
+def env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            problems.append(f"{env_name(field)}={error.get('input')!r}: {error['msg']}")
+        raise ConfigurationError("; ".join(problems)) from None

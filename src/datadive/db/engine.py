@@ -1,0 +1,91 @@
+"""The async engine and session factory, built from a database URL (never at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from datadive.errors import ConfigurationError
+
+DATABASE_SETTING = "DATADIVE_DATABASE_URL"
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def to_async_url(url: str) -> URL:
+    """Accept plain `sqlite:///…` / `postgresql://…` URLs and pick the async driver for them."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigurationError(f"{DATABASE_SETTING}: {url!r} is not a database URL") from None
+    backend = "postgresql" if parsed.get_backend_name() == "postgres" else parsed.get_backend_name()
+    if backend not in ASYNC_DRIVERS:
+        raise ConfigurationError(
+            f"{DATABASE_SETTING}: unsupported database {backend!r}; use sqlite:/// or postgresql://"
+        )
+    return parsed.set(drivername=ASYNC_DRIVERS[backend])
+
+
+def display_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+class Database:
+    """One engine and its session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.url = to_async_url(url)
+        connect_args: dict[str, Any] = {}
+        if self.dialect == "postgresql":
+            connect_args["timeout"] = CONNECT_TIMEOUT_SECONDS
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, pool_pre_ping=True, connect_args=connect_args
+        )
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine.sync_engine, "connect", _enable_sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for an on-disk SQLite database."""
+        if self.dialect != "sqlite" or self.url.database in (None, "", ":memory:"):
+            return None
+        return Path(str(self.url.database))
+
+    def new_session(self) -> AsyncSession:
+        return self.sessions()
+
+    async def check_reachable(self) -> None:
+        """Connect once; a failure becomes one line naming the setting and the reason."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+        except (OSError, sa.exc.DBAPIError, sa.exc.OperationalError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise ConfigurationError(
+                f"{DATABASE_SETTING}: cannot connect to {display_url(self.url)}: {reason}"
+            ) from None
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Pydantic schemas of the HTTP API: `XCreate`, `XUpdate`, `XPublic` per resource."""

@@ -1,0 +1,113 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL (when reachable).
+
+Tests build their own app with their own settings; nothing reads the developer's environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from datadive.app import create_app
+from datadive.config import Settings
+from tests.support import databases
+
+DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No DATADIVE_* variable or .env file of the developer leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("DATADIVE_") and not name.startswith("DATADIVE_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    url = databases.postgres_admin_url()
+    reason = databases.postgres_unreachable_reason(url)
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"{reason} (CI must test PostgreSQL; set {databases.POSTGRES_URL_VARIABLE})"
+            )
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_template_name(postgres_admin_url: str) -> Iterator[str]:
+    with databases.postgres_template(postgres_admin_url) as name:
+        yield name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with databases.sqlite_template(tmp_path_factory.mktemp("sqlite-template")) as path:
+        yield path
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def database_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+async def empty_database_url(
+    database_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A database with no tables at all."""
+    if database_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    url = await databases.create_postgres_database(admin_url)
+    try:
+        yield url
+    finally:
+        await databases.drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture
+async def database_url(
+    database_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A fresh database at the head revision, of its own for this test."""
+    if database_kind == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template_path")
+        yield databases.copy_sqlite(template, tmp_path / "datadive.sqlite3")
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    template_name: str = request.getfixturevalue("postgres_template_name")
+    url = await databases.create_postgres_database(admin_url, template=template_name)
+    try:
+        yield url
+    finally:
+        await databases.drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+        yield http

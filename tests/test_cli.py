@@ -1,0 +1,167 @@
+"""The `datadive` command, run in subprocesses exactly as a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from datadive import __version__
+from datadive.db.engine import Database
+from datadive.db.schema import head_revision, read_schema_state, revisions_oldest_first
+from tests.support.cli import run_datadive, serving
+
+pytestmark = pytest.mark.slow
+
+
+def get_when_ready(url: str) -> httpx.Response:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def current_revision(url: str) -> str | None:
+    async def read() -> str | None:
+        database = Database(url)
+        try:
+            return (await read_schema_state(database.engine)).current
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_datadive("--version", cwd=tmp_path)
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"datadive {__version__}"
+
+
+def test_serve_on_a_fresh_machine_answers_health_and_lists_it_in_openapi(tmp_path: Path) -> None:
+    with serving(tmp_path) as served:
+        health = get_when_ready(f"{served.url}/api/v1/health")
+        openapi = httpx.get(f"{served.url}/api/v1/openapi.json", timeout=5)
+
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+    assert "/api/v1/health" in openapi.json()["paths"]
+    assert (tmp_path / ".datadive" / "datadive.sqlite3").is_file()
+
+
+def blocking_file(tmp_path: Path) -> Path:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    return blocker / "data"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATADIVE_DATABASE_URL", "postgresql://postgres:pw@127.0.0.1:1/datadive"),
+        ("DATADIVE_DATABASE_URL", "mysql://someone@localhost/datadive"),
+        ("DATADIVE_EXECUTION_BACKEND", "kubernetes"),
+        ("DATADIVE_DATA_DIR", blocking_file),
+        ("DATADIVE_MAX_UPLOAD_BYTES", "-5"),
+    ],
+)
+def test_bad_configuration_stops_start_up_with_one_line_naming_the_setting(
+    tmp_path: Path, variable: str, value: object
+) -> None:
+    setting = value(tmp_path) if callable(value) else value
+
+    result = run_datadive("serve", "--port", "0", cwd=tmp_path, env={variable: str(setting)})
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1, result.stderr
+    assert error_lines[0].startswith(f"error: {variable}")
+    assert "pw@" not in result.stderr
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_datadive("serve", "--port", str(port), cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr
+
+
+def previous_revision() -> str:
+    return revisions_oldest_first()[-2]
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_serve_backs_up_and_upgrades_an_embedded_database_one_migration_behind(
+    tmp_path: Path, database_url: str
+) -> None:
+    data_dir = tmp_path / ".datadive"
+    data_dir.mkdir()
+    database_file = data_dir / "datadive.sqlite3"
+    Path(database_url.removeprefix("sqlite:///")).rename(database_file)
+    downgraded = run_datadive("db", "downgrade", cwd=tmp_path)
+    assert downgraded.returncode == 0, downgraded.stderr
+
+    with serving(tmp_path) as served:
+        health = get_when_ready(f"{served.url}/api/v1/health")
+
+    assert health.status_code == 200
+    assert any("Upgraded the database schema" in line for line in served.output)
+    (backup,) = data_dir.glob("datadive.sqlite3.backup-*")
+    with sqlite3.connect(backup) as connection:
+        (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision == previous_revision()
+    assert current_revision(f"sqlite:///{database_file}") == head_revision()
+
+
+@pytest.mark.parametrize("database_kind", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_serve_refuses_a_postgres_database_one_migration_behind(
+    tmp_path: Path, database_url: str
+) -> None:
+    env = {"DATADIVE_DATABASE_URL": database_url}
+    assert run_datadive("db", "downgrade", cwd=tmp_path, env=env).returncode == 0
+
+    result = run_datadive("serve", "--port", "0", cwd=tmp_path, env=env)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "run `datadive db upgrade`" in result.stderr
+    assert current_revision(database_url) == previous_revision()
+
+
+def test_db_commands_walk_the_schema_down_and_up(tmp_path: Path, empty_database_url: str) -> None:
+    env = {"DATADIVE_DATABASE_URL": empty_database_url}
+
+    empty = run_datadive("db", "current", cwd=tmp_path, env=env)
+    assert "current: empty" in empty.stdout
+    assert "behind" in empty.stdout
+
+    assert run_datadive("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    assert current_revision(empty_database_url) == head_revision()
+    assert "(at head)" in run_datadive("db", "current", cwd=tmp_path, env=env).stdout
+
+    assert run_datadive("db", "downgrade", cwd=tmp_path, env=env).returncode == 0
+    assert current_revision(empty_database_url) == previous_revision()
+
+    assert run_datadive("db", "downgrade", "base", cwd=tmp_path, env=env).returncode == 0
+    assert current_revision(empty_database_url) is None
+
+    nothing = run_datadive("db", "downgrade", cwd=tmp_path, env=env)
+    assert nothing.returncode == 1
+    assert "nothing to downgrade" in nothing.stderr
