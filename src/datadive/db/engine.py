@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -53,10 +56,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = to_async_url(url)
         connect_args: dict[str, Any] = {}
-        if self.dialect == "postgresql":
+        networked = self.dialect == "postgresql"
+        if networked:
             connect_args["timeout"] = CONNECT_TIMEOUT_SECONDS
+        # Pre-ping only where connections can go stale (a server restart), not for a local file.
         self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_pre_ping=True, connect_args=connect_args
+            self.url, pool_pre_ping=networked, connect_args=connect_args
         )
         if self.dialect == "sqlite":
             sa.event.listen(self.engine.sync_engine, "connect", _enable_sqlite_pragmas)
@@ -76,16 +81,25 @@ class Database:
     def new_session(self) -> AsyncSession:
         return self.sessions()
 
-    async def check_reachable(self) -> None:
-        """Connect once; a failure becomes one line naming the setting and the reason."""
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection; failing to connect becomes one line naming the setting and the reason."""
+        connection = self.engine.connect()
         try:
-            async with self.engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-        except (OSError, sa.exc.DBAPIError, sa.exc.OperationalError) as exc:
+            await connection.start()
+        except (OSError, sa.exc.DBAPIError) as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise ConfigurationError(
                 f"{DATABASE_SETTING}: cannot connect to {display_url(self.url)}: {reason}"
             ) from None
+        try:
+            yield connection
+        finally:
+            await connection.close()
+
+    async def check_reachable(self) -> None:
+        async with self.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

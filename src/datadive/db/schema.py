@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datadive.db import models  # noqa: F401 - registers every table on Base.metadata
 from datadive.db.base import Base
@@ -28,15 +29,20 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
+def script_directory() -> ScriptDirectory:
+    """The shipped migrations; they cannot change while the process runs, so read them once."""
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = script_directory().get_current_head()
     assert head is not None, "the package ships no migration"
     return head
 
 
 def revisions_oldest_first() -> list[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    return [rev.revision for rev in reversed(list(script_directory().walk_revisions()))]
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,11 @@ def _current_revision(connection: Connection) -> str | None:
 
 async def read_schema_state(engine: AsyncEngine) -> SchemaState:
     async with engine.connect() as connection:
-        current = await connection.run_sync(_current_revision)
+        return await read_schema_state_on(connection)
+
+
+async def read_schema_state_on(connection: AsyncConnection) -> SchemaState:
+    current = await connection.run_sync(_current_revision)
     return SchemaState(current=current, head=head_revision())
 
 

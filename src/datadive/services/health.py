@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from datadive import __version__
 from datadive.db.engine import Database
-from datadive.db.schema import read_schema_state
+from datadive.db.schema import read_schema_state_on
 from datadive.errors import ConfigurationError
 
 
@@ -32,8 +32,8 @@ class Health:
 
 async def check_health(database: Database) -> Health:
     try:
-        await database.check_reachable()
-        state = await read_schema_state(database.engine)
+        async with database.connect() as connection:
+            state = await read_schema_state_on(connection)
     except ConfigurationError as exc:
         return Health(
             version=__version__,
