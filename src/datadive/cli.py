@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -123,7 +124,14 @@ def serve(
         )
     if reload:
         typer.echo(f"Datadive is listening on {url_for(host, port)}", color=False)
-        uvicorn.run("datadive.app:create_app", factory=True, host=host, port=port, reload=True)
+        uvicorn.run(
+            "datadive.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            reload_dirs=[str(Path(__file__).parent)],
+        )
         return
     sock = bind_socket(host, port)
     url = url_for(host, sock.getsockname()[1])
