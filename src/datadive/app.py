@@ -9,10 +9,13 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from datadive import __version__
+from datadive.api.origin_check import OriginCheckMiddleware, origin_of
 from datadive.api.problems import install_problem_handlers
 from datadive.api.v1 import build_router
 from datadive.config import Settings, load_settings
 from datadive.db.engine import Database
+from datadive.mail.factory import build_mail_sender
+from datadive.services.auth_policy import AuthPolicy
 from datadive.startup import ensure_data_dir, require_schema_at_head
 
 API_PREFIX = "/api/v1"
@@ -44,7 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.auth_policy = AuthPolicy.from_settings(settings)
+    app.state.mailer = build_mail_sender(settings)
     install_problem_handlers(app)
+    app.add_middleware(
+        OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})
+    )
     app.include_router(build_router())
 
     @app.get("/", include_in_schema=False)

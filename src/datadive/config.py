@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None
+    mail_from: str = "Datadive <datadive@localhost>"
+    session_idle_minutes: int = Field(default=7 * 24 * 60, gt=0)
+    session_max_days: int = Field(default=30, gt=0)
+    email_code_minutes: int = Field(default=15, gt=0)
+    password_reset_minutes: int = Field(default=60, gt=0)
+    sign_in_failure_limit: int = Field(default=10, gt=0)
+    sign_in_lockout_minutes: int = Field(default=10, gt=0)
+    mails_per_hour_per_account: int = Field(default=5, gt=0)
+    mails_per_hour_per_address: int = Field(default=20, gt=0)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     max_cells_per_notebook: int = Field(default=2000, gt=0)
 

@@ -9,14 +9,20 @@ from dataclasses import dataclass
 
 
 class DatadiveError(Exception):
-    """Base class of every error Datadive raises on purpose."""
+    """Base class of every error Datadive raises on purpose.
+
+    `keep_changes=True` asks the request's transaction to commit what the service wrote
+    before failing: a failed sign-in recorded for rate limiting, a wrong code counted, an
+    expired session deleted. Without it, the transaction is rolled back.
+    """
 
     slug = "error"
     title = "Error"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, keep_changes: bool = False) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.keep_changes = keep_changes
 
 
 class NotFound(DatadiveError):
@@ -45,7 +51,7 @@ class RateLimited(DatadiveError):
 
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail)
-        self.retry_after_seconds = retry_after_seconds
+        self.retry_after_seconds = max(retry_after_seconds, 1)
 
 
 @dataclass(frozen=True)
@@ -60,13 +66,24 @@ class Invalid(DatadiveError):
     slug = "invalid"
     title = "Invalid input"
 
-    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
-        super().__init__(detail)
+    def __init__(
+        self, detail: str, *, errors: list[FieldError] | None = None, keep_changes: bool = False
+    ) -> None:
+        super().__init__(detail, keep_changes=keep_changes)
         self.errors = errors or []
 
     @classmethod
-    def field(cls, field: str, message: str) -> Invalid:
-        return cls(f"{field}: {message}", errors=[FieldError(field, message)])
+    def field(cls, field: str, message: str, *, keep_changes: bool = False) -> Invalid:
+        return cls(
+            f"{field}: {message}", errors=[FieldError(field, message)], keep_changes=keep_changes
+        )
+
+
+class Unavailable(DatadiveError):
+    """A service Datadive depends on (mail, Jupyter) failed; trying again later may work."""
+
+    slug = "unavailable"
+    title = "Service unavailable"
 
 
 class StartupError(DatadiveError):

@@ -1,13 +1,24 @@
-"""Typed dependencies shared by the routers."""
+"""Typed dependencies shared by the routers: settings, the request's transaction, the caller."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from datadive.api.origin_check import SAFE_METHODS
+from datadive.auth.cookies import read_session_token, set_session_cookie
+from datadive.auth.principal import Principal
 from datadive.config import Settings
 from datadive.db.engine import Database
+from datadive.errors import Forbidden, Unauthorized
+from datadive.mail.sender import MailSender
+from datadive.services import api_tokens, sessions
+from datadive.services.auth_policy import AuthPolicy
+
+SIGN_IN_REQUIRED = "Sign in first, or send an API token as `Authorization: Bearer <token>`."
 
 
 def get_settings(request: Request) -> Settings:
@@ -20,5 +31,78 @@ def get_database(request: Request) -> Database:
     return database
 
 
+def get_auth_policy(request: Request) -> AuthPolicy:
+    policy: AuthPolicy = request.app.state.auth_policy
+    return policy
+
+
+def get_mailer(request: Request) -> MailSender:
+    mailer: MailSender = request.app.state.mailer
+    return mailer
+
+
+async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction, committed after the route returns (before the response
+    is sent), rolled back on error."""
+    async with get_database(request).transaction() as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
+PolicyDep = Annotated[AuthPolicy, Depends(get_auth_policy)]
+MailerDep = Annotated[MailSender, Depends(get_mailer)]
+DbSession = Annotated[AsyncSession, Depends(request_transaction, scope="function")]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def bearer_principal(request: Request, session: AsyncSession, value: str) -> Principal:
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send API tokens as `Authorization: Bearer <token>`.")
+    use = await api_tokens.authenticate_api_token(session, token=token.strip())
+    if use.token.scope != "write" and request.method not in SAFE_METHODS:
+        raise Forbidden("This API token is read-only; create a `write` token to make changes.")
+    scope: Literal["read", "write"] = "write" if use.token.scope == "write" else "read"
+    return Principal(user=use.user, token_scope=scope)
+
+
+async def optional_principal(
+    request: Request, response: Response, session: DbSession, policy: PolicyDep
+) -> Principal | None:
+    """The caller, or None. A bad API token is an error; a dead session cookie is anonymous."""
+    if authorization := request.headers.get("authorization"):
+        return await bearer_principal(request, session, authorization)
+    token = read_session_token(request)
+    if token is None:
+        return None
+    try:
+        valid = await sessions.validate_session(session, token=token, policy=policy)
+    except Unauthorized:
+        return None
+    if valid.renewed:
+        set_session_cookie(response, request, token=token, expires_at=valid.row.idle_expires_at)
+    return Principal(user=valid.user, session_id=valid.row.id)
+
+
+async def require_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        # keep_changes: an expired session found on the way is deleted all the same.
+        raise Unauthorized(SIGN_IN_REQUIRED, keep_changes=True)
+    return principal
+
+
+def require_session(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    if not principal.via_session:
+        raise Forbidden("This needs a signed-in browser session; API tokens cannot do it.")
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+SessionPrincipal = Annotated[Principal, Depends(require_session)]

@@ -24,6 +24,7 @@ from datadive.errors import (
     RateLimited,
     StartupError,
     Unauthorized,
+    Unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ STATUS_BY_ERROR: dict[type[DatadiveError], int] = {
     Conflict: 409,
     RateLimited: 429,
     StartupError: 503,
+    Unavailable: 503,
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from datadive.errors import ConfigurationError
+from datadive.errors import ConfigurationError, DatadiveError
 
 DATABASE_SETTING = "DATADIVE_DATABASE_URL"
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -80,6 +80,25 @@ class Database:
 
     def new_session(self) -> AsyncSession:
         return self.sessions()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed on success and rolled back on any error, except
+        a domain error raised with `keep_changes=True`, whose writes are committed first."""
+        async with self.sessions() as session:
+            try:
+                yield session
+            except DatadiveError as exc:
+                if exc.keep_changes:
+                    await session.commit()
+                else:
+                    await session.rollback()
+                raise
+            except BaseException:
+                await session.rollback()
+                raise
+            else:
+                await session.commit()
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:

@@ -4,6 +4,7 @@ from datadive.db.models.accounts import (
     ApiToken,
     EmailVerificationCode,
     PasswordResetToken,
+    RateLimitEvent,
     User,
     UserSession,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "PasswordResetToken",
     "Project",
     "ProjectMember",
+    "RateLimitEvent",
     "Run",
     "User",
     "UserSession",

@@ -1,4 +1,8 @@
-"""Users and the secrets that prove who they are. Only SHA-256 hashes of secrets are stored."""
+"""Users and the secrets that prove who they are.
+
+Every token is `<id>.<secret>`: the id finds the row, and only the SHA-256 of the secret is
+stored, compared in constant time.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from datadive.db.ids import ID_LENGTH
 from datadive.db.types import UtcDateTime
 
 SHA256_HEX_LENGTH = 64
+PUBLIC_ID_LENGTH = 32
 TOKEN_SCOPES = ("read", "write")
 
 
@@ -33,11 +38,12 @@ class User(IdMixin, TimestampMixin, Base):
 
 
 class UserSession(TimestampMixin, Base):
-    """A browser session. `id` is the SHA-256 of the token's secret, never the secret."""
+    """A browser session, idle-limited with sliding renewal and capped absolutely."""
 
     __tablename__ = "sessions"
 
-    id: Mapped[str] = mapped_column(sa.String(SHA256_HEX_LENGTH), primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(PUBLIC_ID_LENGTH), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(SHA256_HEX_LENGTH))
     user_id: Mapped[str] = mapped_column(sa.String(ID_LENGTH), user_fk(), index=True)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     idle_expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -49,7 +55,7 @@ class ApiToken(IdMixin, TimestampMixin, Base):
 
     user_id: Mapped[str] = mapped_column(sa.String(ID_LENGTH), user_fk(), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
-    token_hash: Mapped[str] = mapped_column(sa.String(SHA256_HEX_LENGTH), unique=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(SHA256_HEX_LENGTH))
     scope: Mapped[str] = mapped_column(enum_column(*TOKEN_SCOPES, name="scope"))
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -72,6 +78,19 @@ class PasswordResetToken(IdMixin, TimestampMixin, Base):
     __tablename__ = "password_reset_tokens"
 
     user_id: Mapped[str] = mapped_column(sa.String(ID_LENGTH), user_fk(), index=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(SHA256_HEX_LENGTH), unique=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(SHA256_HEX_LENGTH))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class RateLimitEvent(IdMixin, Base):
+    """One counted attempt (a failed sign-in, a mail sent) in a named bucket.
+
+    Kept in the database so that limits hold across several Datadive processes.
+    """
+
+    __tablename__ = "rate_limit_events"
+    __table_args__ = (sa.Index("ix_rate_limit_events_bucket_at", "bucket", "at"),)
+
+    bucket: Mapped[str] = mapped_column(sa.String(400))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

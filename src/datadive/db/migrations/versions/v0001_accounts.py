@@ -1,4 +1,4 @@
-"""Accounts: users, sessions, API tokens, email codes, reset tokens.
+"""Accounts: users, sessions, API tokens, email codes, reset tokens, rate limits.
 
 Secrets are stored only as SHA-256 hashes; passwords as argon2id hashes.
 
@@ -39,7 +39,8 @@ def upgrade() -> None:
 
     op.create_table(
         "sessions",
-        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.String(length=36), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("idle_expires_at", sa.DateTime(timezone=True), nullable=False),
@@ -61,7 +62,7 @@ def upgrade() -> None:
         "api_tokens",
         sa.Column("user_id", sa.String(length=36), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column(
             "scope",
             sa.Enum("read", "write", name="scope", native_enum=False, create_constraint=True),
@@ -80,7 +81,6 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_index(op.f("ix_api_tokens_user_id"), "api_tokens", ["user_id"])
 
@@ -114,7 +114,7 @@ def upgrade() -> None:
     op.create_table(
         "password_reset_tokens",
         sa.Column("user_id", sa.String(length=36), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -131,12 +131,22 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset_tokens")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_password_reset_tokens_token_hash")),
     )
     op.create_index(op.f("ix_password_reset_tokens_user_id"), "password_reset_tokens", ["user_id"])
 
+    op.create_table(
+        "rate_limit_events",
+        sa.Column("bucket", sa.String(length=400), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_events")),
+    )
+    op.create_index("ix_rate_limit_events_bucket_at", "rate_limit_events", ["bucket", "at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_rate_limit_events_bucket_at", table_name="rate_limit_events")
+    op.drop_table("rate_limit_events")
     op.drop_index(op.f("ix_password_reset_tokens_user_id"), table_name="password_reset_tokens")
     op.drop_table("password_reset_tokens")
     op.drop_index(

@@ -1,0 +1,1 @@
+"""Sending mail: SMTP when configured, otherwise the log and an outbox folder."""

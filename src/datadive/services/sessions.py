@@ -1,0 +1,84 @@
+"""Browser sessions: issued at sign-in, idle-limited with sliding renewal, capped absolutely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from datadive.auth.tokens import IssuedToken, issue_token, parse_token, secret_matches
+from datadive.db.models import User, UserSession
+from datadive.db.types import utcnow
+from datadive.errors import Unauthorized
+from datadive.services.auth_policy import AuthPolicy
+
+SIGNED_OUT = "Your session has ended; please sign in again."
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: IssuedToken
+    row: UserSession
+
+
+@dataclass(frozen=True)
+class ValidSession:
+    user: User
+    row: UserSession
+    renewed: bool
+
+
+async def start_session(session: AsyncSession, *, user_id: str, policy: AuthPolicy) -> NewSession:
+    now = utcnow()
+    token = issue_token()
+    row = UserSession(
+        id=token.id,
+        secret_hash=token.secret_hash,
+        user_id=user_id,
+        last_seen_at=now,
+        idle_expires_at=min(now + policy.session_idle, now + policy.session_max),
+        absolute_expires_at=now + policy.session_max,
+    )
+    session.add(row)
+    await session.flush()
+    return NewSession(token=token, row=row)
+
+
+async def validate_session(
+    session: AsyncSession, *, token: str, policy: AuthPolicy
+) -> ValidSession:
+    """The user behind a session token; expired sessions are deleted (and 401)."""
+    parsed = parse_token(token)
+    if parsed is None:
+        raise Unauthorized(SIGNED_OUT)
+    session_id, secret = parsed
+    found = (
+        await session.execute(
+            sa.select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.id == session_id)
+        )
+    ).one_or_none()
+    if found is None or not secret_matches(secret, found.UserSession.secret_hash):
+        raise Unauthorized(SIGNED_OUT)
+    row, user = found.UserSession, found.User
+    now = utcnow()
+    if now >= row.idle_expires_at or now >= row.absolute_expires_at:
+        await session.delete(row)
+        raise Unauthorized(SIGNED_OUT, keep_changes=True)
+    renewed = False
+    # Sliding renewal: a session used in the second half of its idle period is extended.
+    if row.idle_expires_at - now < policy.session_idle / 2:
+        row.idle_expires_at = min(now + policy.session_idle, row.absolute_expires_at)
+        row.last_seen_at = now
+        renewed = True
+    return ValidSession(user=user, row=row, renewed=renewed)
+
+
+async def end_session(session: AsyncSession, *, session_id: str) -> None:
+    await session.execute(sa.delete(UserSession).where(UserSession.id == session_id))
+
+
+async def end_all_sessions(session: AsyncSession, *, user_id: str) -> None:
+    await session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
