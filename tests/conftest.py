@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from datadive.app import create_app
 from datadive.config import Settings
 from tests.support import databases
+from tests.support.accounts import browser
+from tests.support.mail import Mailbox, smtp_server
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -95,8 +97,21 @@ async def database_url(
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(_env_file=None, data_dir=tmp_path / "data", database_url=database_url)
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server for this test; the app's settings point at it."""
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, mailbox: Mailbox) -> Settings:
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        smtp_url=mailbox.url,
+        base_url="http://localhost",
+    )
 
 
 @pytest.fixture
@@ -108,6 +123,6 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+    """A browser-like client on http://localhost: it keeps cookies and sends `Origin`."""
+    async with browser(app) as http:
         yield http

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from datadive import __version__
 from datadive.db.engine import Database
+from datadive.db.models import User
 from datadive.db.schema import head_revision, read_schema_state, revisions_oldest_first
-from tests.support.cli import run_datadive, serving
+from tests.support.cli import clean_environment, run_datadive, serving
 
 pytestmark = pytest.mark.slow
 
@@ -165,3 +169,63 @@ def test_db_commands_walk_the_schema_down_and_up(tmp_path: Path, empty_database_
     nothing = run_datadive("db", "downgrade", cwd=tmp_path, env=env)
     assert nothing.returncode == 1
     assert "nothing to downgrade" in nothing.stderr
+
+
+def run_with_stdin(
+    *args: str, cwd: Path, env: dict[str, str], stdin: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "datadive", *args],
+        cwd=cwd,
+        env=clean_environment(env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_users_create_makes_a_verified_administrator(tmp_path: Path, database_url: str) -> None:
+    env = {"DATADIVE_DATABASE_URL": database_url}
+    args = ["users", "create", "--username", "Root", "--email", "root@example.org", "--admin"]
+
+    created = run_with_stdin(
+        *args, "--password-stdin", cwd=tmp_path, env=env, stdin="a long admin passphrase\n"
+    )
+    again = run_with_stdin(
+        *args, "--password-stdin", cwd=tmp_path, env=env, stdin="a long admin passphrase\n"
+    )
+    weak = run_with_stdin(
+        "users",
+        "create",
+        "--username",
+        "x",
+        "--email",
+        "bad",
+        "--password-stdin",
+        cwd=tmp_path,
+        env=env,
+        stdin="short\n",
+    )
+
+    assert created.returncode == 0, created.stderr
+    assert "Created administrator root <root@example.org>" in created.stdout
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert weak.returncode == 1
+    assert "username" in weak.stderr
+    assert "email" in weak.stderr
+    assert "password" in weak.stderr
+    assert "Traceback" not in weak.stderr + again.stderr
+
+    async def read_user() -> tuple[bool, bool]:
+        database = Database(database_url)
+        try:
+            async with database.new_session() as session:
+                user = (await session.scalars(sa.select(User))).one()
+                return user.is_admin, user.email_verified
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(read_user()) == (True, True)

@@ -22,8 +22,9 @@ from datadive.db.schema import (
     revisions_oldest_first,
     upgrade_schema,
 )
-from datadive.errors import StartupError
-from datadive.startup import ensure_data_dir, prepare_database
+from datadive.errors import Conflict, Invalid, StartupError
+from datadive.services import accounts
+from datadive.startup import ensure_data_dir, prepare_database, require_schema_at_head
 
 T = TypeVar("T")
 
@@ -34,6 +35,8 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(no_args_is_help=True, help="Create, upgrade and inspect the database schema.")
 cli.add_typer(db_cli, name="db")
+users_cli = typer.Typer(no_args_is_help=True, help="Manage accounts.")
+cli.add_typer(users_cli, name="users")
 
 
 def fail(message: str) -> typer.Exit:
@@ -200,6 +203,53 @@ def current() -> None:
         state = await read_schema_state(database.engine)
         verdict = "at head" if state.at_head else "behind: run `datadive db upgrade`"
         typer.echo(f"current: {state.current or 'empty'}  head: {state.head}  ({verdict})")
+
+    with_database(settings, work)
+
+
+def read_new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@users_cli.command("create")
+def create_user_command(
+    username: Annotated[str, typer.Option(prompt=True, help="Sign-in name.")],
+    email: Annotated[str, typer.Option(prompt=True, help="Email address (taken as verified).")],
+    first_name: Annotated[str, typer.Option(help="First name.")] = "",
+    last_name: Annotated[str, typer.Option(help="Last name.")] = "",
+    admin: Annotated[bool, typer.Option("--admin", help="Make an administrator.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account (for example the first administrator), its email taken as verified."""
+    settings = settings_or_exit()
+    password = read_new_password(password_stdin)
+
+    async def work(database: Database) -> None:
+        await require_schema_at_head(database)
+        try:
+            async with database.transaction() as session:
+                user = await accounts.create_user(
+                    session,
+                    username=username,
+                    email=email,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    is_admin=admin,
+                    email_verified=True,
+                )
+        except Invalid as exc:
+            problems = "; ".join(f"{error.field} {error.message}" for error in exc.errors)
+            raise fail(problems or exc.detail) from None
+        except Conflict as exc:
+            raise fail(exc.detail) from None
+        role = "administrator" if admin else "user"
+        typer.echo(f"Created {role} {user.username} <{user.email}>")
 
     with_database(settings, work)
 

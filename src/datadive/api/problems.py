@@ -108,7 +108,8 @@ async def handle_validation_error(_request: Request, exc: Exception) -> ProblemR
     assert isinstance(exc, RequestValidationError)
     errors = [
         {
-            "field": field_name(tuple(error["loc"])),
+            # Malformed JSON is located by character offset; the field is the body itself.
+            "field": "body" if error["type"] == "json_invalid" else field_name(tuple(error["loc"])),
             "location": str(error["loc"][0]) if error["loc"] else "body",
             "message": error["msg"],
         }

@@ -99,10 +99,10 @@ async def sign_up(
     return user, await sessions.start_session(session, user_id=user.id, policy=policy)
 
 
-def sign_in_limits(*, login: str, address: str, policy: AuthPolicy) -> list[rate_limits.Limit]:
+def sign_in_limits(*, account: str, address: str, policy: AuthPolicy) -> list[rate_limits.Limit]:
     window, limit = policy.sign_in_lockout, policy.sign_in_failure_limit
     return [
-        rate_limits.Limit(f"sign-in:account:{login}", limit, window),
+        rate_limits.Limit(f"sign-in:account:{account}", limit, window),
         rate_limits.Limit(f"sign-in:address:{address}", limit, window),
     ]
 
@@ -126,14 +126,16 @@ async def sign_in(
 ) -> tuple[User, sessions.NewSession]:
     """Check the password (same time and answer for unknown users), then issue a new session.
 
-    Failures count towards the per-account and per-address limits; the session the client
-    carried before, if any, is ended.
+    Failures count towards a per-account limit (username and email share it) and a
+    per-address limit; the session the client carried before, if any, is ended.
     """
     login = data.identifier.strip().casefold()
     now = utcnow()
-    limits = sign_in_limits(login=login, address=client_address, policy=policy)
-    await rate_limits.enforce_limits(session, limits, now=now, message="Too many failed sign-ins.")
     user = await find_user_by_login(session, login)
+    limits = sign_in_limits(
+        account=user.id if user else login, address=client_address, policy=policy
+    )
+    await rate_limits.enforce_limits(session, limits, now=now, message="Too many failed sign-ins.")
     if user is None:
         matched = await asyncio.to_thread(verify_nobody, data.password)
     else:
