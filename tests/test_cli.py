@@ -229,3 +229,20 @@ def test_users_create_makes_a_verified_administrator(tmp_path: Path, database_ur
             await database.dispose()
 
     assert asyncio.run(read_user()) == (True, True)
+
+
+def test_password_reset_tokens_stay_out_of_the_access_log(tmp_path: Path) -> None:
+    secret_token = "0190aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee.very-secret-part"
+    with serving(tmp_path) as served:
+        get_when_ready(f"{served.url}/api/v1/health")
+        response = httpx.post(
+            f"{served.url}/api/v1/auth/password-reset/{secret_token}",
+            json={"password": "a new passphrase here"},
+            timeout=10,
+        )
+        time.sleep(0.5)
+
+    assert response.status_code == 404
+    log = "\n".join(served.output)
+    assert "/api/v1/auth/password-reset/<redacted>" in log
+    assert "very-secret-part" not in log

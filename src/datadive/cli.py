@@ -14,6 +14,7 @@ import typer
 import uvicorn
 
 from datadive import __version__
+from datadive.access_log import redact_access_log
 from datadive.config import Settings, load_settings
 from datadive.db.engine import Database, display_url
 from datadive.db.schema import (
@@ -145,6 +146,7 @@ def serve(
     except StartupError as exc:
         raise fail(exc.detail) from None
     server = uvicorn.Server(uvicorn.Config(app, log_level="info"))
+    redact_access_log()
     server.run(sockets=[sock])
     if not server.started:
         raise typer.Exit(code=1)

@@ -31,6 +31,13 @@ class ValidSession:
 
 async def start_session(session: AsyncSession, *, user_id: str, policy: AuthPolicy) -> NewSession:
     now = utcnow()
+    # Sessions abandoned without signing out would pile up; each sign-in clears the dead ones.
+    await session.execute(
+        sa.delete(UserSession).where(
+            UserSession.user_id == user_id,
+            sa.or_(UserSession.idle_expires_at <= now, UserSession.absolute_expires_at <= now),
+        )
+    )
     token = issue_token()
     row = UserSession(
         id=token.id,
