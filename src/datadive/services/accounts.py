@@ -85,7 +85,12 @@ async def create_user(
 
 
 async def sign_up(
-    session: AsyncSession, *, data: SignUp, mailer: MailSender, policy: AuthPolicy
+    session: AsyncSession,
+    *,
+    data: SignUp,
+    mailer: MailSender,
+    policy: AuthPolicy,
+    previous_session_id: str | None = None,
 ) -> tuple[User, sessions.NewSession]:
     user = await create_user(
         session,
@@ -96,6 +101,8 @@ async def sign_up(
         last_name=data.last_name,
     )
     await mailer.send(await email_verification.issue_code(session, user=user, policy=policy))
+    if previous_session_id is not None:
+        await sessions.end_session(session, session_id=previous_session_id)
     return user, await sessions.start_session(session, user_id=user.id, policy=policy)
 
 

@@ -59,6 +59,19 @@ async def test_signing_in_again_replaces_the_old_session(
         assert (await other.get(ME)).status_code == 401
 
 
+async def test_signing_up_while_signed_in_ends_the_old_session(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await sign_up(client, "ada")
+    old = client.cookies["datadive_session"]
+
+    await sign_up(client, "grace")
+
+    assert client.cookies["datadive_session"] != old
+    (row,) = await session_rows(app)
+    assert row.id != old.partition(".")[0]
+
+
 @pytest.mark.parametrize("deadline", ["idle_expires_at", "absolute_expires_at"])
 async def test_an_expired_session_answers_401_and_is_deleted(
     app: FastAPI, client: httpx.AsyncClient, deadline: str

@@ -48,15 +48,23 @@ async def sign_up(
     session: DbSession,
     policy: PolicyDep,
     mailer: MailerDep,
+    principal: OptionalPrincipal,
 ) -> UserPublic:
-    """Create an account, mail a verification code, and sign in."""
+    """Create an account, mail a verification code, and sign in (ending any session the
+    browser had)."""
     await email_verification.enforce_mail_limits(
         session,
         email=data.email.strip().casefold(),
         client_address=client_address(request),
         policy=policy,
     )
-    user, new = await accounts.sign_up(session, data=data, mailer=mailer, policy=policy)
+    user, new = await accounts.sign_up(
+        session,
+        data=data,
+        mailer=mailer,
+        policy=policy,
+        previous_session_id=principal.session_id if principal else None,
+    )
     start_browser_session(response, request, new)
     return UserPublic.model_validate(user)
 
