@@ -2,12 +2,23 @@
 
 from fastapi import APIRouter
 
-from datadive.api.v1 import auth, health, tokens
+from datadive.api.v1 import auth, health, members, notebooks, projects, tokens
+
+PREFIX = "/api/v1"
+
+# Every router of the API; tests walk these to check each route's permission.
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    auth.router,
+    tokens.router,
+    projects.router,
+    members.router,
+    notebooks.router,
+)
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1")
-    router.include_router(health.router)
-    router.include_router(auth.router)
-    router.include_router(tokens.router)
+    router = APIRouter(prefix=PREFIX)
+    for module_router in ROUTERS:
+        router.include_router(module_router)
     return router

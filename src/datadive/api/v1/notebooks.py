@@ -1,0 +1,95 @@
+"""/api/v1/…/notebooks: the notebooks of a project."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, status
+
+from datadive.api.deps import DbSession
+from datadive.api.permissions import NotebookPermission, ProjectPermission
+from datadive.auth.permissions import Action
+from datadive.schemas.notebooks import (
+    NotebookCreate,
+    NotebookDuplicate,
+    NotebookPublic,
+    NotebookStatus,
+    NotebookUpdate,
+)
+from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from datadive.services import notebooks
+from datadive.services.access import NotebookAccess, ProjectAccess
+
+router = APIRouter(tags=["notebooks"])
+
+
+@router.get("/projects/{project_id}/notebooks", response_model=Page[NotebookPublic])
+async def list_notebooks(
+    session: DbSession,
+    access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_READ))],
+    status_filter: Annotated[NotebookStatus | None, Query(alias="status")] = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Page[NotebookPublic]:
+    found, next_cursor = await notebooks.list_notebooks(
+        session, access=access, status=status_filter, limit=limit, cursor=cursor
+    )
+    return Page(items=[NotebookPublic.model_validate(n) for n in found], next_cursor=next_cursor)
+
+
+@router.post(
+    "/projects/{project_id}/notebooks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NotebookPublic,
+)
+async def create_notebook(
+    data: NotebookCreate,
+    session: DbSession,
+    access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_CREATE))],
+) -> NotebookPublic:
+    """Create an empty notebook; its .ipynb path comes from the title and is unique."""
+    notebook = await notebooks.create_notebook(session, access=access, data=data)
+    return NotebookPublic.model_validate(notebook)
+
+
+@router.get("/notebooks/{notebook_id}", response_model=NotebookPublic)
+async def read_notebook(
+    access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_READ))],
+) -> NotebookPublic:
+    return NotebookPublic.model_validate(access.notebook)
+
+
+@router.patch("/notebooks/{notebook_id}", response_model=NotebookPublic)
+async def update_notebook(
+    data: NotebookUpdate,
+    session: DbSession,
+    access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EDIT))],
+) -> NotebookPublic:
+    """Rename (`title`) or archive (`status`)."""
+    notebook = await notebooks.update_notebook(session, access=access, data=data)
+    return NotebookPublic.model_validate(notebook)
+
+
+@router.delete("/notebooks/{notebook_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_notebook(
+    session: DbSession,
+    access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_DELETE))],
+) -> None:
+    await notebooks.delete_notebook(session, access=access)
+
+
+@router.post(
+    "/notebooks/{notebook_id}/duplicate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NotebookPublic,
+)
+async def duplicate_notebook(
+    session: DbSession,
+    access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_CREATE))],
+    data: Annotated[NotebookDuplicate | None, Body()] = None,
+) -> NotebookPublic:
+    """Copy a notebook with its cells, as `<title> (copy)` unless a title is given."""
+    copy = await notebooks.duplicate_notebook(
+        session, access=access, title=data.title if data else None
+    )
+    return NotebookPublic.model_validate(copy)

@@ -1,0 +1,94 @@
+"""A project with an owner, an editor, a viewer, a second viewer, and an outsider, each with a
+real session — built through the services, fast (one argon2 hash per test run)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import httpx
+from fastapi import FastAPI
+
+from datadive.auth.passwords import hash_password
+from datadive.auth.permissions import Role
+from datadive.db.models import Notebook, ProjectMember, User
+from datadive.schemas.projects import ProjectCreate
+from datadive.services import projects, sessions
+from tests.support.accounts import PASSWORD, browser
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    user_id: str
+    cookie: str
+
+    def client(self, app: FastAPI) -> httpx.AsyncClient:
+        client = browser(app)
+        client.cookies.set("datadive_session", self.cookie)
+        return client
+
+
+async def make_person(app: FastAPI, name: str, *, verified: bool = True) -> Person:
+    async with app.state.database.transaction() as session:
+        user = User(
+            username=name,
+            email=f"{name}@example.org",
+            email_verified=verified,
+            password_hash=password_hash(),
+            first_name=name.title(),
+        )
+        session.add(user)
+        await session.flush()
+        new = await sessions.start_session(session, user_id=user.id, policy=app.state.auth_policy)
+    return Person(name=name, user_id=user.id, cookie=str(new.token))
+
+
+@dataclass(frozen=True)
+class World:
+    owner: Person
+    editor: Person
+    viewer: Person
+    colleague: Person
+    other: Person
+    project_id: str
+    notebook_id: str
+
+    def person(self, role: str) -> Person:
+        person: Person = getattr(self, role)
+        return person
+
+
+ROLES_IN_WORLD = ("owner", "editor", "viewer", "colleague", "other")
+
+
+async def build_world(app: FastAPI, *, prefix: str = "") -> World:
+    """`prefix` keeps usernames apart when a test builds a second world."""
+    people = {name: await make_person(app, f"{prefix}{name}") for name in ROLES_IN_WORLD}
+    async with app.state.database.transaction() as session:
+        owner = await session.get(User, people["owner"].user_id)
+        assert owner is not None
+        view = await projects.create_project(
+            session, owner=owner, data=ProjectCreate(title="Pilot study")
+        )
+        project_id = view.project.id
+        for name, role in (
+            ("editor", Role.EDITOR),
+            ("viewer", Role.VIEWER),
+            ("colleague", Role.VIEWER),
+        ):
+            session.add(
+                ProjectMember(project_id=project_id, user_id=people[name].user_id, role=role)
+            )
+        notebook = Notebook(
+            project_id=project_id, title="Analysis", path="notebooks/analysis.ipynb"
+        )
+        session.add(notebook)
+        await session.flush()
+        notebook_id = notebook.id
+    return World(project_id=project_id, notebook_id=notebook_id, **people)
