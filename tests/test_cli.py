@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from datadive import __version__
 from datadive.db.engine import Database
 from datadive.db.models import User
 from datadive.db.schema import head_revision, read_schema_state, revisions_oldest_first
-from tests.support.cli import clean_environment, run_datadive, serving
+from tests.support.cli import run_datadive, serving
 
 pytestmark = pytest.mark.slow
 
@@ -171,32 +169,17 @@ def test_db_commands_walk_the_schema_down_and_up(tmp_path: Path, empty_database_
     assert "nothing to downgrade" in nothing.stderr
 
 
-def run_with_stdin(
-    *args: str, cwd: Path, env: dict[str, str], stdin: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "datadive", *args],
-        cwd=cwd,
-        env=clean_environment(env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_users_create_makes_a_verified_administrator(tmp_path: Path, database_url: str) -> None:
     env = {"DATADIVE_DATABASE_URL": database_url}
     args = ["users", "create", "--username", "Root", "--email", "root@example.org", "--admin"]
 
-    created = run_with_stdin(
+    created = run_datadive(
         *args, "--password-stdin", cwd=tmp_path, env=env, stdin="a long admin passphrase\n"
     )
-    again = run_with_stdin(
+    again = run_datadive(
         *args, "--password-stdin", cwd=tmp_path, env=env, stdin="a long admin passphrase\n"
     )
-    weak = run_with_stdin(
+    weak = run_datadive(
         "users",
         "create",
         "--username",

@@ -23,12 +23,13 @@ def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def run_datadive(
-    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "datadive", *args],
         cwd=cwd,
         env=clean_environment(env),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,

@@ -10,12 +10,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datadive.auth.tokens import IssuedToken, issue_token, parse_token, secret_matches
+from datadive.auth.tokens import IssuedToken, issue_token
 from datadive.db.ids import new_id
 from datadive.db.models import ApiToken, User
 from datadive.db.types import utcnow
 from datadive.errors import Invalid, NotFound, Unauthorized
 from datadive.schemas.accounts import ApiTokenCreate
+from datadive.services.token_lookup import find_token_owner
 
 TOKEN_PREFIX = "ddt_"  # noqa: S105 - a marker, not a secret
 INVALID_TOKEN = "This API token is invalid, revoked or expired."  # noqa: S105
@@ -71,20 +72,10 @@ async def revoke_api_token(session: AsyncSession, *, user: User, token_id: str) 
 
 
 async def authenticate_api_token(session: AsyncSession, *, token: str) -> TokenUse:
-    parsed = parse_token(token, prefix=TOKEN_PREFIX)
-    if parsed is None:
+    found = await find_token_owner(session, ApiToken, token, prefix=TOKEN_PREFIX)
+    if found is None:
         raise Unauthorized(INVALID_TOKEN)
-    token_id, secret = parsed
-    found = (
-        await session.execute(
-            sa.select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.id == token_id)
-        )
-    ).one_or_none()
-    if found is None or not secret_matches(secret, found.ApiToken.secret_hash):
-        raise Unauthorized(INVALID_TOKEN)
-    api_token, user = found.ApiToken, found.User
+    api_token, user = found
     now = utcnow()
     if api_token.expires_at is not None and now >= api_token.expires_at:
         raise Unauthorized(INVALID_TOKEN)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datadive.auth.tokens import IssuedToken, issue_token, parse_token, secret_matches
+from datadive.auth.tokens import IssuedToken, issue_token
 from datadive.db.models import User, UserSession
 from datadive.db.types import utcnow
 from datadive.errors import Unauthorized
 from datadive.services.auth_policy import AuthPolicy
+from datadive.services.token_lookup import find_token_owner
 
 SIGNED_OUT = "Your session has ended; please sign in again."
 
@@ -56,20 +57,10 @@ async def validate_session(
     session: AsyncSession, *, token: str, policy: AuthPolicy
 ) -> ValidSession:
     """The user behind a session token; expired sessions are deleted (and 401)."""
-    parsed = parse_token(token)
-    if parsed is None:
+    found = await find_token_owner(session, UserSession, token)
+    if found is None:
         raise Unauthorized(SIGNED_OUT)
-    session_id, secret = parsed
-    found = (
-        await session.execute(
-            sa.select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.id == session_id)
-        )
-    ).one_or_none()
-    if found is None or not secret_matches(secret, found.UserSession.secret_hash):
-        raise Unauthorized(SIGNED_OUT)
-    row, user = found.UserSession, found.User
+    row, user = found
     now = utcnow()
     if now >= row.idle_expires_at or now >= row.absolute_expires_at:
         await session.delete(row)
