@@ -16,6 +16,7 @@ from datadive.config import Settings, load_settings
 from datadive.db.engine import Database
 from datadive.mail.factory import build_mail_sender
 from datadive.services.auth_policy import AuthPolicy
+from datadive.services.cell_templates import sync_builtin_templates
 from datadive.startup import ensure_data_dir, require_schema_at_head
 
 API_PREFIX = "/api/v1"
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ensure_data_dir(settings)
             await database.check_reachable()
             await require_schema_at_head(database)
+            await sync_builtin_templates(database)
             yield
         finally:
             await database.dispose()

@@ -11,9 +11,12 @@ from fastapi import FastAPI
 
 from datadive.auth.passwords import hash_password
 from datadive.auth.permissions import Role
-from datadive.db.models import Notebook, ProjectMember, User
+from datadive.cell_templates.library import builtin_template
+from datadive.cell_templates.rendering import render
+from datadive.db.models import Cell, Notebook, ProjectMember, User
 from datadive.schemas.projects import ProjectCreate
 from datadive.services import projects, sessions
+from datadive.services.cell_templates import builtin_id
 from tests.support.accounts import PASSWORD, browser
 
 
@@ -58,6 +61,7 @@ class World:
     other: Person
     project_id: str
     notebook_id: str
+    cell_id: str
 
     def person(self, role: str) -> Person:
         person: Person = getattr(self, role)
@@ -91,4 +95,20 @@ async def build_world(app: FastAPI, *, prefix: str = "") -> World:
         session.add(notebook)
         await session.flush()
         notebook_id = notebook.id
-    return World(project_id=project_id, notebook_id=notebook_id, **people)
+        template = builtin_template("descriptives")
+        assert template is not None
+        inputs = {"data": "df", "columns": []}
+        cell = Cell(
+            notebook_id=notebook_id,
+            position="m",
+            kind="template",
+            template_id=builtin_id(template),
+            template_version=template.version,
+            inputs=inputs,
+            source=render(template, inputs),
+            outputs=[],
+        )
+        session.add(cell)
+        await session.flush()
+        cell_id = cell.id
+    return World(project_id=project_id, notebook_id=notebook_id, cell_id=cell_id, **people)

@@ -13,8 +13,10 @@ from fastapi import Path
 from datadive.api.deps import CurrentPrincipal, DbSession
 from datadive.auth.permissions import Action, require
 from datadive.services.access import (
+    CellAccess,
     NotebookAccess,
     ProjectAccess,
+    cell_access,
     notebook_access,
     project_access,
 )
@@ -72,4 +74,16 @@ class NotebookPermission:
         )
 
 
-PERMISSION_DEPENDENCIES = (ProjectPermission, MemberPermission, NotebookPermission)
+class CellPermission:
+    """`/cells/{cell_id}/…`: the cell, its notebook and project, and the caller's role."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    async def __call__(
+        self, cell_id: IdPath, session: DbSession, principal: CurrentPrincipal
+    ) -> CellAccess:
+        return await cell_access(session, user=principal.user, cell_id=cell_id, action=self.action)
+
+
+PERMISSION_DEPENDENCIES = (ProjectPermission, MemberPermission, NotebookPermission, CellPermission)

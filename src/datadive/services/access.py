@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.auth.permissions import Action, Role, require
-from datadive.db.models import Notebook, Project, ProjectMember, User
+from datadive.db.models import Cell, Notebook, Project, ProjectMember, User
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,29 @@ async def notebook_access(
     require(role, action, resource="notebook")
     assert row is not None
     return NotebookAccess(notebook=row[0], project=row[1], role=role, user=user)
+
+
+@dataclass(frozen=True)
+class CellAccess:
+    cell: Cell
+    notebook: Notebook
+    project: Project
+    role: Role | None
+    user: User
+
+
+async def cell_access(
+    session: AsyncSession, *, user: User, cell_id: str, action: Action
+) -> CellAccess:
+    row = (
+        await session.execute(
+            sa.select(Cell, Notebook, Project, _role_of(user))
+            .join(Notebook, Notebook.id == Cell.notebook_id)
+            .join(Project, Project.id == Notebook.project_id)
+            .where(Cell.id == cell_id, Project.deleted_at.is_(None))
+        )
+    ).one_or_none()
+    role = Role(row[3]) if row is not None and row[3] is not None else None
+    require(role, action, resource="cell")
+    assert row is not None
+    return CellAccess(cell=row[0], notebook=row[1], project=row[2], role=role, user=user)

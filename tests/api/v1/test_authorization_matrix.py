@@ -44,7 +44,10 @@ def sample(
     async def make(world: World, app: FastAPI) -> Request:
         if before is not None:
             await before(world, app)
-        return path.format(p=world.project_id, n=world.notebook_id, u=world.colleague.user_id), body
+        url = path.format(
+            p=world.project_id, n=world.notebook_id, c=world.cell_id, u=world.colleague.user_id
+        )
+        return url, body
 
     return make
 
@@ -77,6 +80,19 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/notebooks/{notebook_id}/duplicate"): sample(
         "/api/v1/notebooks/{n}/duplicate"
     ),
+    ("GET", "/api/v1/notebooks/{notebook_id}/export"): sample("/api/v1/notebooks/{n}/export"),
+    ("GET", "/api/v1/notebooks/{notebook_id}/cells"): sample("/api/v1/notebooks/{n}/cells"),
+    ("POST", "/api/v1/notebooks/{notebook_id}/cells"): sample(
+        "/api/v1/notebooks/{n}/cells", {"kind": "code", "source": "x = 1"}
+    ),
+    ("GET", "/api/v1/cells/{cell_id}"): sample("/api/v1/cells/{c}"),
+    ("PATCH", "/api/v1/cells/{cell_id}"): sample("/api/v1/cells/{c}", {"draft_inputs": {}}),
+    ("DELETE", "/api/v1/cells/{cell_id}"): sample("/api/v1/cells/{c}"),
+    ("POST", "/api/v1/cells/{cell_id}/move"): sample("/api/v1/cells/{c}/move", {"position": 0}),
+    ("POST", "/api/v1/cells/{cell_id}/upgrade"): sample("/api/v1/cells/{c}/upgrade"),
+    ("GET", "/api/v1/cells/{cell_id}/choices/{input_name}"): sample(
+        "/api/v1/cells/{c}/choices/data"
+    ),
 }
 
 # Routes that act on the caller's own account or on no project at all; tested elsewhere.
@@ -96,7 +112,9 @@ def api_routes() -> list[tuple[str, str, APIRoute]]:
     return found
 
 
-NOT_PROJECT_SCOPED |= {(m, p) for m, p, _ in api_routes() if p.startswith("/api/v1/auth")}
+NOT_PROJECT_SCOPED |= {
+    (m, p) for m, p, _ in api_routes() if p.startswith(("/api/v1/auth", "/api/v1/cell-templates"))
+}
 
 CALLERS = ["owner", "editor", "viewer", "other", "anonymous"]
 

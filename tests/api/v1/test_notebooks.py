@@ -102,7 +102,8 @@ async def test_list_is_paginated(app: FastAPI, world: World) -> None:
 
 async def test_duplicate_copies_cells_and_delete_removes_them(app: FastAPI, world: World) -> None:
     async with app.state.database.transaction() as session:
-        for position, source in (("a0", "x = 1"), ("a1", "print(x)")):
+        await session.execute(sa.delete(Cell))
+        for position, source in (("a1", "x = 1"), ("a2", "print(x)")):
             session.add(
                 Cell(notebook_id=world.notebook_id, position=position, kind="code", source=source)
             )

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from datadive.api.v1 import auth, health, members, notebooks, projects, tokens
+from datadive.api.v1 import (
+    auth,
+    cell_templates,
+    cells,
+    health,
+    members,
+    notebooks,
+    projects,
+    tokens,
+)
 
 PREFIX = "/api/v1"
 
@@ -14,6 +23,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     projects.router,
     members.router,
     notebooks.router,
+    cells.router,
+    cell_templates.router,
 )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import PurePosixPath
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Query, status
+import nbformat
+from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from datadive.api.deps import DbSession
 from datadive.api.permissions import NotebookPermission, ProjectPermission
@@ -17,7 +20,7 @@ from datadive.schemas.notebooks import (
     NotebookUpdate,
 )
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from datadive.services import notebooks
+from datadive.services import cells, exports, notebooks
 from datadive.services.access import NotebookAccess, ProjectAccess
 
 router = APIRouter(tags=["notebooks"])
@@ -93,3 +96,31 @@ async def duplicate_notebook(
         session, access=access, title=data.title if data else None
     )
     return NotebookPublic.model_validate(copy)
+
+
+@router.get(
+    "/notebooks/{notebook_id}/export",
+    responses={200: {"content": {"text/x-python": {}, "application/x-ipynb+json": {}}}},
+)
+async def export_notebook(
+    session: DbSession,
+    access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_READ))],
+    export_format: Annotated[Literal["py", "ipynb"], Query(alias="format")] = "ipynb",
+) -> Response:
+    """The notebook as a Python script (`py`) or a Jupyter notebook (`ipynb`), as a download."""
+    views = await cells.load_cells(session, notebook_id=access.notebook.id)
+    name = PurePosixPath(access.notebook.path).stem
+    if export_format == "py":
+        body = exports.export_py(access.notebook, views)
+        media_type = "text/x-python; charset=utf-8"
+    else:
+        body = nbformat.writes(exports.export_ipynb(access.notebook, views))
+        media_type = "application/x-ipynb+json"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{export_format}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,44 @@
+"""Helpers to build notebooks of cells through the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from datadive.cell_templates.library import builtin_template
+from datadive.services.cell_templates import builtin_id
+
+
+def template_id(slug: str) -> str:
+    template = builtin_template(slug)
+    assert template is not None, slug
+    return builtin_id(template)
+
+
+async def add_template_cell(
+    client: httpx.AsyncClient, notebook_id: str, slug: str, **inputs: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/v1/notebooks/{notebook_id}/cells",
+        json={"kind": "template", "template_id": template_id(slug), "inputs": inputs},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def add_cell(
+    client: httpx.AsyncClient, notebook_id: str, kind: str, source: str, **place: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/v1/notebooks/{notebook_id}/cells", json={"kind": kind, "source": source, **place}
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def cell_ids(client: httpx.AsyncClient, notebook_id: str) -> list[str]:
+    cells = (await client.get(f"/api/v1/notebooks/{notebook_id}/cells")).json()
+    return [cell["id"] for cell in cells]
