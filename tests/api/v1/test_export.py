@@ -25,13 +25,30 @@ async def world(app: FastAPI) -> World:
 
 
 async def build_analysis(app: FastAPI, world: World) -> None:
-    """load CSV → reverse-code → scale score → filter → t-test → chi-square → correlation →
-    descriptives → histogram → box plot → export."""
+    """Every built-in template except the Excel and SPSS imports (tested on their own files),
+    in one analysis of the fixture survey."""
     nb = world.notebook_id
     async with world.editor.client(app) as editor:
         await editor.delete(f"/api/v1/cells/{world.cell_id}")
         await add_cell(editor, nb, "markdown", "# Wellbeing study\nDoes the training help?")
         await add_template_cell(editor, nb, "load-csv", file="data/wellbeing.csv", target="survey")
+        await add_template_cell(
+            editor,
+            nb,
+            "recode-values",
+            data="survey",
+            column="gender",
+            old_value="diverse",
+            new_value="other",
+        )
+        await add_template_cell(
+            editor,
+            nb,
+            "compute-column",
+            data="survey",
+            new_column="age in decades",
+            formula="age / 10",
+        )
         await add_template_cell(
             editor,
             nb,
@@ -96,7 +113,25 @@ async def build_analysis(app: FastAPI, world: World) -> None:
         await add_template_cell(
             editor, nb, "scatter-plot", data="adults", x="hours slept", y="wellbeing"
         )
-        await add_template_cell(editor, nb, "export-csv", data="adults", path="results/adults.csv")
+        await add_template_cell(
+            editor,
+            nb,
+            "select-columns",
+            data="adults",
+            columns=["id", "group", "wellbeing"],
+            target="summary",
+        )
+        await add_template_cell(
+            editor,
+            nb,
+            "rename-column",
+            data="summary",
+            column="wellbeing",
+            new_name="wellbeing score",
+        )
+        await add_template_cell(
+            editor, nb, "export-csv", data="summary", path="results/summary.csv"
+        )
 
 
 async def test_the_exported_script_runs_top_to_bottom_on_fixture_data(
@@ -112,7 +147,7 @@ async def test_the_exported_script_runs_top_to_bottom_on_fixture_data(
     assert response.headers["content-type"].startswith("text/x-python")
     assert "filename*=UTF-8''analysis.py" in response.headers["content-disposition"]
     script = response.text
-    assert "# %% 7. Independent-samples t-test" in script
+    assert "# %% 9. Independent-samples t-test" in script
     folder = tmp_path / "project"
     (folder / "data").mkdir(parents=True)
     shutil.copy(FIXTURES / "wellbeing.csv", folder / "data" / "wellbeing.csv")
@@ -131,7 +166,7 @@ async def test_the_exported_script_runs_top_to_bottom_on_fixture_data(
 
     assert run.returncode == 0, run.stderr
     assert "rows kept" in run.stdout
-    assert (folder / "results" / "adults.csv").read_text().startswith("id,group,gender")
+    assert (folder / "results" / "summary.csv").read_text().startswith("id,group,wellbeing score")
 
 
 async def test_the_ipynb_is_valid_with_stable_ids_and_datadive_metadata(
