@@ -1,0 +1,160 @@
+"""An async Jupyter Server client: sessions and kernels over REST, execution over the kernel
+websocket (Jupyter's JSON message protocol), outputs collected as nbformat outputs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from datadive.errors import Unavailable
+from datadive.execution.backend import ServerHandle
+from datadive.execution.outputs import DEFAULT_STREAM_LIMIT, OutputCollector
+
+OutputsChanged = Callable[[list[dict[str, Any]]], Awaitable[None]]
+ExecutionStatus = Literal["ok", "error", "aborted", "dead"]
+KERNEL_DIED = (
+    "The kernel stopped while running this cell (it crashed, exited or ran out of memory). "
+    "It has been restarted: run the cells again from the top."
+)
+SERVER_LOST = "The connection to the Jupyter server was lost while running this cell."
+
+
+class JupyterUnavailable(Unavailable):
+    slug = "jupyter-unavailable"
+    title = "Jupyter is not reachable"
+
+
+@dataclass(frozen=True)
+class KernelSession:
+    session_id: str
+    kernel_id: str
+
+
+@dataclass
+class ExecutionResult:
+    status: ExecutionStatus
+    execution_count: int | None = None
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    problem: str | None = None
+
+
+def message(msg_type: str, content: dict[str, Any], *, session: str) -> dict[str, Any]:
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "datadive",
+            "session": session,
+            "date": datetime.now(UTC).isoformat(),
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": {},
+        "content": content,
+        "channel": "shell",
+        "buffers": [],
+    }
+
+
+class JupyterClient:
+    def __init__(self, handle: ServerHandle, *, stream_limit: int = DEFAULT_STREAM_LIMIT) -> None:
+        self.handle = handle
+        self.stream_limit = stream_limit
+        self.session_key = uuid.uuid4().hex
+        self.http = httpx.AsyncClient(
+            base_url=handle.url,
+            headers={"Authorization": f"token {handle.token}"},
+            timeout=30,
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self.http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise JupyterUnavailable(f"The Jupyter server did not answer: {exc}") from None
+        if response.status_code >= 400:
+            raise JupyterUnavailable(
+                f"The Jupyter server refused {method} {path}: {response.status_code}"
+            )
+        return response
+
+    async def start_session(self, *, path: str, kernel_name: str = "python3") -> KernelSession:
+        """A session (and kernel) for a notebook path; Jupyter reuses an existing one."""
+        response = await self._request(
+            "POST",
+            "/api/sessions",
+            json={"path": path, "name": path, "type": "notebook", "kernel": {"name": kernel_name}},
+        )
+        body = response.json()
+        return KernelSession(session_id=body["id"], kernel_id=body["kernel"]["id"])
+
+    async def interrupt(self, kernel_id: str) -> None:
+        await self._request("POST", f"/api/kernels/{kernel_id}/interrupt")
+
+    async def restart(self, kernel_id: str) -> None:
+        await self._request("POST", f"/api/kernels/{kernel_id}/restart")
+
+    async def execute(
+        self, kernel_id: str, code: str, *, on_change: OutputsChanged | None = None
+    ) -> ExecutionResult:
+        """Run `code` and wait for it; outputs are reported through `on_change` as they come."""
+        request = message(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+            session=self.session_key,
+        )
+        msg_id = request["header"]["msg_id"]
+        collector = OutputCollector(stream_limit=self.stream_limit)
+        result = ExecutionResult(status="ok", outputs=collector.outputs)
+        channels = f"/api/kernels/{kernel_id}/channels?session_id={self.session_key}"
+        url = self.handle.websocket_url + channels
+        try:
+            async with connect(
+                url,
+                additional_headers={"Authorization": f"token {self.handle.token}"},
+                max_size=None,
+                open_timeout=30,
+            ) as socket:
+                await socket.send(json.dumps(request))
+                replied = idle = False
+                while not (replied and idle):
+                    incoming = json.loads(await socket.recv())
+                    msg_type = incoming.get("msg_type") or incoming["header"]["msg_type"]
+                    content = incoming.get("content", {})
+                    if msg_type == "status" and content.get("execution_state") in {
+                        "restarting",
+                        "dead",
+                    }:
+                        result.status, result.problem = "dead", KERNEL_DIED
+                        return result
+                    if incoming.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    if incoming.get("channel") == "shell" and msg_type == "execute_reply":
+                        replied = True
+                        result.execution_count = content.get("execution_count")
+                        result.status = content.get("status", "ok")
+                    elif msg_type == "status":
+                        idle = content.get("execution_state") == "idle"
+                    elif collector.add(msg_type, content) and on_change is not None:
+                        await on_change(collector.outputs)
+        except (ConnectionClosed, OSError, InvalidStatus) as exc:
+            result.status, result.problem = "dead", f"{SERVER_LOST} ({type(exc).__name__})"
+        return result

@@ -1,0 +1,252 @@
+"""The embedded backend: one `jupyter server` subprocess per project, on 127.0.0.1.
+
+Each server gets a free port, a fresh token, the project's workspace as its root folder and an
+environment without Datadive's secrets. It stops itself after `idle_seconds` without activity
+(Jupyter's own culling); Datadive stops the rest on shutdown. Each running server is recorded
+in `<data dir>/jupyter/servers/`, so that servers left behind by a crashed Datadive are found
+and stopped when the next one starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from datadive.execution.backend import (
+    ExecutionBackend,
+    ServerHandle,
+    ServerNotStarted,
+    ServerStatus,
+)
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_SECONDS = 60.0
+STOP_GRACE_SECONDS = 10.0
+# Variables a kernel must never see (SECURITY.md check 19).
+SECRET_PREFIXES = ("DATADIVE_",)
+SECRET_NAMES = frozenset(
+    {"JUPYTERHUB_API_TOKEN", "DATABASE_URL", "PGPASSWORD", "AWS_SECRET_ACCESS_KEY"}
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def kernel_environment() -> dict[str, str]:
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(SECRET_PREFIXES) and name not in SECRET_NAMES
+    }
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_our_jupyter(pid: int, port: int) -> bool:
+    """Guard against pid reuse: only stop a process that is the server we recorded."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return process_alive(pid)  # no /proc: trust the record
+    return (
+        b"jupyter_server" in b" ".join(command) and f"--ServerApp.port={port}".encode() in command
+    )
+
+
+def stop_process_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+
+
+@dataclass
+class RunningServer:
+    project_id: str
+    process: asyncio.subprocess.Process
+    handle: ServerHandle
+    port: int
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class LocalBackend(ExecutionBackend):
+    def __init__(
+        self,
+        *,
+        workspaces: Path,
+        state_dir: Path,
+        idle_seconds: int = 3600,
+        python: str | None = None,
+    ) -> None:
+        self.workspaces = workspaces
+        self.records = state_dir / "servers"
+        self.idle_seconds = idle_seconds
+        self.python = python or sys.executable
+        self.servers: dict[str, RunningServer] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+
+    def workspace(self, project_id: str) -> Path:
+        return self.workspaces / project_id
+
+    async def clean_orphans(self) -> int:
+        """Stop servers recorded by an earlier Datadive process that is gone."""
+        stopped = 0
+        if not self.records.is_dir():
+            return stopped
+        for record in self.records.glob("*.json"):
+            try:
+                data = json.loads(record.read_text())
+                pid, port, owner = int(data["pid"]), int(data["port"]), int(data["owner_pid"])
+            except (OSError, ValueError, KeyError):
+                record.unlink(missing_ok=True)
+                continue
+            if owner != os.getpid() and process_alive(owner) and owner != 0:
+                continue  # another live Datadive process owns it
+            if process_alive(pid) and is_our_jupyter(pid, port):
+                log.warning("stopping Jupyter server %s left behind by a stopped Datadive", pid)
+                stop_process_group(pid)
+                stopped += 1
+            record.unlink(missing_ok=True)
+        return stopped
+
+    async def ensure_server(self, project_id: str) -> ServerHandle:
+        lock = self.locks.setdefault(project_id, asyncio.Lock())
+        async with lock:
+            running = self.servers.get(project_id)
+            if running is not None and running.process.returncode is None:
+                return running.handle
+            if running is not None:
+                self._forget(project_id)
+            return (await self._start(project_id)).handle
+
+    async def _start(self, project_id: str) -> RunningServer:
+        workspace = self.workspace(project_id)
+        workspace.mkdir(parents=True, exist_ok=True)
+        port, token = free_port(), secrets.token_urlsafe(32)
+        environment = kernel_environment() | {"JUPYTER_TOKEN": token}
+        process = await asyncio.create_subprocess_exec(
+            self.python,
+            "-m",
+            "jupyter_server",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.open_browser=False",
+            f"--ServerApp.root_dir={workspace}",
+            f"--ServerApp.shutdown_no_activity_timeout={self.idle_seconds}",
+            f"--MappingKernelManager.cull_idle_timeout={self.idle_seconds}",
+            "--MappingKernelManager.cull_interval=60",
+            # containers and CI run as root; Jupyter refuses that unless told
+            *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
+            cwd=workspace,
+            env=environment,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+        server = RunningServer(
+            project_id=project_id,
+            process=process,
+            handle=ServerHandle(url=f"http://127.0.0.1:{port}", token=token),
+            port=port,
+        )
+        self._record(server)
+        try:
+            await self._wait_until_ready(server)
+        except ServerNotStarted:
+            await self._terminate(server)
+            self._forget(project_id)
+            raise
+        self.servers[project_id] = server
+        asyncio.get_running_loop().create_task(self._drain_log(server))
+        return server
+
+    async def _wait_until_ready(self, server: RunningServer) -> None:
+        deadline = asyncio.get_running_loop().time() + START_TIMEOUT_SECONDS
+        headers = {"Authorization": f"token {server.handle.token}"}
+        async with httpx.AsyncClient(timeout=5) as client:
+            while True:
+                if server.process.returncode is not None:
+                    raise ServerNotStarted(await self._failure(server))
+                try:
+                    response = await client.get(f"{server.handle.url}/api/status", headers=headers)
+                    if response.status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise ServerNotStarted(
+                        f"The Jupyter server did not answer within {START_TIMEOUT_SECONDS:.0f} s."
+                    )
+                await asyncio.sleep(0.1)
+
+    async def _failure(self, server: RunningServer) -> str:
+        assert server.process.stderr is not None
+        output = (await server.process.stderr.read()).decode(errors="replace")
+        last = output.strip().splitlines()[-3:]
+        return "The Jupyter server stopped while starting: " + " / ".join(last)
+
+    async def _drain_log(self, server: RunningServer) -> None:
+        """Read the server's log so its pipe never fills; keep it in Datadive's log."""
+        assert server.process.stderr is not None
+        async for line in server.process.stderr:
+            log.debug("jupyter[%s]: %s", server.project_id, line.decode(errors="replace").rstrip())
+
+    def _record(self, server: RunningServer) -> None:
+        self.records.mkdir(parents=True, exist_ok=True)
+        record = {"pid": server.process.pid, "port": server.port, "owner_pid": os.getpid()}
+        (self.records / f"{server.project_id}.json").write_text(json.dumps(record))
+
+    def _forget(self, project_id: str) -> None:
+        self.servers.pop(project_id, None)
+        (self.records / f"{project_id}.json").unlink(missing_ok=True)
+
+    async def _terminate(self, server: RunningServer) -> None:
+        if server.process.returncode is None:
+            stop_process_group(server.process.pid)
+            try:
+                await asyncio.wait_for(server.process.wait(), STOP_GRACE_SECONDS)
+            except TimeoutError:
+                os.killpg(server.process.pid, signal.SIGKILL)
+                await server.process.wait()
+
+    async def status(self, project_id: str) -> ServerStatus:
+        server = self.servers.get(project_id)
+        if server is None or server.process.returncode is not None:
+            return ServerStatus(running=False)
+        return ServerStatus(running=True, url=server.handle.url, started_at=server.started_at)
+
+    async def stop(self, project_id: str) -> None:
+        server = self.servers.get(project_id)
+        if server is not None:
+            await self._terminate(server)
+        self._forget(project_id)
+
+    async def shutdown(self) -> None:
+        for project_id in list(self.servers):
+            await self.stop(project_id)

@@ -1,0 +1,37 @@
+"""A real `jupyter server` per test module, started by the local backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from datadive.execution.client import JupyterClient, KernelSession
+from datadive.execution.local import LocalBackend
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def backend(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalBackend]:
+    root = tmp_path_factory.mktemp("jupyter")
+    local = LocalBackend(workspaces=root / "workspaces", state_dir=root / "state", idle_seconds=600)
+    yield local
+    await local.shutdown()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(backend: LocalBackend) -> AsyncIterator[JupyterClient]:
+    handle = await backend.ensure_server("project-a")
+    jupyter = JupyterClient(handle, stream_limit=20_000)
+    yield jupyter
+    await jupyter.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def kernel(client: JupyterClient) -> KernelSession:
+    return await client.start_session(path="notebooks/analysis.ipynb")
+
+
+def workspace(backend: LocalBackend, project_id: str) -> Path:
+    return backend.workspace(project_id)

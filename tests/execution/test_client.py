@@ -1,0 +1,107 @@
+"""Executing code on a real Jupyter server and kernel, and collecting what it shows."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from datadive.execution.client import JupyterClient, KernelSession
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+
+async def test_a_value_is_an_execute_result(client: JupyterClient, kernel: KernelSession) -> None:
+    result = await client.execute(kernel.kernel_id, "1 + 1")
+
+    assert result.status == "ok"
+    assert result.execution_count is not None
+    (output,) = result.outputs
+    assert output["output_type"] == "execute_result"
+    assert output["data"]["text/plain"] == "2"
+
+
+async def test_printing_then_raising(client: JupyterClient, kernel: KernelSession) -> None:
+    seen: list[int] = []
+
+    async def changed(outputs: list[dict[str, Any]]) -> None:
+        seen.append(len(outputs))
+
+    result = await client.execute(kernel.kernel_id, "print('before')\n1 / 0", on_change=changed)
+
+    assert result.status == "error"
+    stream, error = result.outputs
+    assert stream == {"output_type": "stream", "name": "stdout", "text": "before\n"}
+    assert error["ename"] == "ZeroDivisionError"
+    assert seen == [1, 2]
+
+
+async def test_figures_arrive_as_base64_png(client: JupyterClient, kernel: KernelSession) -> None:
+    code = (
+        "import matplotlib\nmatplotlib.use('module://matplotlib_inline.backend_inline')\n"
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"
+    )
+    result = await client.execute(kernel.kernel_id, code)
+
+    assert result.status == "ok", result.outputs
+    images = [o for o in result.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1
+    assert images[0]["data"]["image/png"].startswith("iVBOR")
+
+
+async def test_clear_output_and_display_updates(
+    client: JupyterClient, kernel: KernelSession
+) -> None:
+    code = (
+        "from IPython.display import display, clear_output\n"
+        "print('old')\nclear_output(wait=True)\nprint('new')\n"
+        "handle = display('first', display_id=True)\nhandle.update('second')"
+    )
+    result = await client.execute(kernel.kernel_id, code)
+
+    assert result.outputs[0]["text"] == "new\n"
+    assert result.outputs[1]["data"]["text/plain"] == "'second'"
+
+
+async def test_long_output_keeps_its_head_and_tail(
+    client: JupyterClient, kernel: KernelSession
+) -> None:
+    result = await client.execute(
+        kernel.kernel_id, "for i in range(100_000):\n    print(f'line {i}')"
+    )
+
+    (stream,) = result.outputs
+    assert len(stream["text"]) < 21_000
+    assert stream["text"].startswith("line 0\n")
+    assert stream["text"].endswith("line 99999\n")
+    assert "characters cut" in stream["text"]
+
+
+async def test_an_endless_loop_is_interrupted(client: JupyterClient, kernel: KernelSession) -> None:
+    running = asyncio.create_task(client.execute(kernel.kernel_id, "while True:\n    pass"))
+    await asyncio.sleep(1.0)
+
+    await client.interrupt(kernel.kernel_id)
+    result = await asyncio.wait_for(running, 30)
+
+    assert result.status == "error"
+    assert result.outputs[-1]["ename"] == "KeyboardInterrupt"
+    assert (await client.execute(kernel.kernel_id, "'still here'")).status == "ok"
+
+
+async def test_a_kernel_that_exits_is_reported_and_restarted(
+    client: JupyterClient, kernel: KernelSession
+) -> None:
+    await client.execute(kernel.kernel_id, "x = 41")
+
+    died = await client.execute(kernel.kernel_id, "import os\nos._exit(1)")
+
+    assert died.status == "dead"
+    assert "restarted" in (died.problem or "")
+    for _ in range(50):  # the server restarts the kernel by itself
+        after = await client.execute(kernel.kernel_id, "'x' in globals()")
+        if after.status == "ok":
+            break
+        await asyncio.sleep(0.2)
+    assert after.outputs[0]["data"]["text/plain"] == "False"

@@ -1,0 +1,108 @@
+"""The local backend: one server per project, reused, stopped, cleaned up after a crash, and
+without Datadive's secrets in the kernel's environment."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from datadive.execution.client import JupyterClient
+from datadive.execution.local import LocalBackend, process_alive
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATADIVE_SECRET_KEY", "do-not-leak")
+    monkeypatch.setenv("DATADIVE_DATABASE_URL", "postgresql://app:hunter2@db/datadive")
+    local = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state", idle_seconds=600)
+    yield local
+    await local.shutdown()
+
+
+async def test_one_server_per_project_reused_and_stopped(backend: LocalBackend) -> None:
+    first = await backend.ensure_server("p1")
+    again = await backend.ensure_server("p1")
+    other = await backend.ensure_server("p2")
+
+    assert first == again
+    assert other.url != first.url
+    assert (await backend.status("p1")).running
+    assert backend.workspace("p1").is_dir()
+
+    await backend.stop("p1")
+
+    assert not (await backend.status("p1")).running
+    assert (await backend.status("p2")).running
+
+
+async def test_the_kernel_sees_no_datadive_secrets(backend: LocalBackend) -> None:
+    client = JupyterClient(await backend.ensure_server("p1"))
+    try:
+        kernel = await client.start_session(path="check.ipynb")
+        result = await client.execute(
+            kernel.kernel_id,
+            "import os\n"
+            "sorted(k for k in os.environ if 'DATADIVE' in k or 'hunter2' in os.environ[k])",
+        )
+    finally:
+        await client.close()
+
+    assert result.outputs[0]["data"]["text/plain"] == "[]"
+
+
+async def test_a_killed_server_fails_the_run_clearly_and_is_started_again(
+    backend: LocalBackend,
+) -> None:
+    handle = await backend.ensure_server("p1")
+    client = JupyterClient(handle)
+    kernel = await client.start_session(path="slow.ipynb")
+    running = asyncio.create_task(client.execute(kernel.kernel_id, "import time\ntime.sleep(60)"))
+    await asyncio.sleep(1.0)
+
+    os.killpg(backend.servers["p1"].process.pid, signal.SIGKILL)
+    result = await asyncio.wait_for(running, 30)
+    await client.close()
+
+    assert result.status == "dead"
+    assert "connection to the Jupyter server was lost" in (result.problem or "")
+    await backend.servers["p1"].process.wait()
+    fresh = await backend.ensure_server("p1")
+    assert fresh != handle
+    client = JupyterClient(fresh)
+    kernel = await client.start_session(path="slow.ipynb")
+    assert (await client.execute(kernel.kernel_id, "1")).status == "ok"
+    await client.close()
+
+
+async def test_servers_left_by_a_crashed_datadive_are_stopped(tmp_path: Path) -> None:
+    crashed = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state")
+    await crashed.ensure_server("p1")
+    pid = crashed.servers["p1"].process.pid
+    record = tmp_path / "state" / "servers" / "p1.json"
+    dead_owner = subprocess.Popen(["true"])
+    dead_owner.wait()
+    data = json.loads(record.read_text())
+    record.write_text(json.dumps(data | {"owner_pid": dead_owner.pid}))
+    crashed.servers.clear()  # this Datadive "crashed": it forgets without stopping
+
+    next_start = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state")
+    stopped = await next_start.clean_orphans()
+
+    assert stopped == 1
+    for _ in range(100):
+        if not process_alive(pid):
+            break
+        await asyncio.sleep(0.1)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    assert not process_alive(pid)
+    assert not record.exists()
