@@ -14,9 +14,12 @@ from datadive.api.problems import install_problem_handlers
 from datadive.api.v1 import build_router
 from datadive.config import Settings, load_settings
 from datadive.db.engine import Database
+from datadive.execution.factory import build_backend
 from datadive.mail.factory import build_mail_sender
 from datadive.services.auth_policy import AuthPolicy
 from datadive.services.cell_templates import sync_builtin_templates
+from datadive.services.run_executor import RunExecutor
+from datadive.services.runs import fail_unfinished_runs
 from datadive.startup import ensure_data_dir, require_schema_at_head
 
 API_PREFIX = "/api/v1"
@@ -26,6 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app. Connecting and checking happen in the lifespan, not here."""
     settings = settings or load_settings()
     database = Database(settings.resolved_database_url)
+    backend = build_backend(settings)
+    executor = RunExecutor(
+        database=database, backend=backend, stream_limit=settings.max_output_characters
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -34,8 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await database.check_reachable()
             await require_schema_at_head(database)
             await sync_builtin_templates(database)
+            await backend.clean_orphans()
+            async with database.transaction() as session:
+                await fail_unfinished_runs(session)
             yield
         finally:
+            await executor.shutdown()
+            await backend.shutdown()
             await database.dispose()
 
     app = FastAPI(
@@ -51,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.auth_policy = AuthPolicy.from_settings(settings)
     app.state.mailer = build_mail_sender(settings)
+    app.state.backend = backend
+    app.state.executor = executor
     install_problem_handlers(app)
     app.add_middleware(
         OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})

@@ -13,7 +13,7 @@ from datadive.auth.passwords import hash_password
 from datadive.auth.permissions import Role
 from datadive.cell_templates.library import builtin_template
 from datadive.cell_templates.rendering import render
-from datadive.db.models import Cell, Notebook, ProjectMember, User
+from datadive.db.models import Cell, Notebook, ProjectMember, Run, User
 from datadive.schemas.projects import ProjectCreate
 from datadive.services import projects, sessions
 from datadive.services.cell_templates import builtin_id
@@ -62,6 +62,7 @@ class World:
     project_id: str
     notebook_id: str
     cell_id: str
+    run_id: str
 
     def person(self, role: str) -> Person:
         person: Person = getattr(self, role)
@@ -89,9 +90,7 @@ async def build_world(app: FastAPI, *, prefix: str = "") -> World:
             session.add(
                 ProjectMember(project_id=project_id, user_id=people[name].user_id, role=role)
             )
-        notebook = Notebook(
-            project_id=project_id, title="Analysis", path="notebooks/analysis.ipynb"
-        )
+        notebook = Notebook(project_id=project_id, title="Analysis", path="analysis.ipynb")
         session.add(notebook)
         await session.flush()
         notebook_id = notebook.id
@@ -111,4 +110,10 @@ async def build_world(app: FastAPI, *, prefix: str = "") -> World:
         session.add(cell)
         await session.flush()
         cell_id = cell.id
-    return World(project_id=project_id, notebook_id=notebook_id, cell_id=cell_id, **people)
+        run = Run(notebook_id=notebook_id, cell_id=cell_id, scope="cell", status="ok")
+        session.add(run)
+        await session.flush()
+        run_id = run.id
+    return World(
+        project_id=project_id, notebook_id=notebook_id, cell_id=cell_id, run_id=run_id, **people
+    )

@@ -14,9 +14,11 @@ from datadive.auth.principal import Principal
 from datadive.config import Settings
 from datadive.db.engine import Database
 from datadive.errors import Forbidden, Unauthorized
+from datadive.execution.backend import ExecutionBackend
 from datadive.mail.sender import MailSender
 from datadive.services import api_tokens, sessions
 from datadive.services.auth_policy import AuthPolicy
+from datadive.services.run_executor import RunExecutor
 
 SIGN_IN_REQUIRED = "Sign in first, or send an API token as `Authorization: Bearer <token>`."
 
@@ -41,6 +43,16 @@ def get_mailer(request: Request) -> MailSender:
     return mailer
 
 
+def get_executor(request: Request) -> RunExecutor:
+    executor: RunExecutor = request.app.state.executor
+    return executor
+
+
+def get_backend(request: Request) -> ExecutionBackend:
+    backend: ExecutionBackend = request.app.state.backend
+    return backend
+
+
 async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction, committed after the route returns (before the response
     is sent), rolled back on error."""
@@ -52,6 +64,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 PolicyDep = Annotated[AuthPolicy, Depends(get_auth_policy)]
 MailerDep = Annotated[MailSender, Depends(get_mailer)]
+ExecutorDep = Annotated[RunExecutor, Depends(get_executor)]
+BackendDep = Annotated[ExecutionBackend, Depends(get_backend)]
 DbSession = Annotated[AsyncSession, Depends(request_transaction, scope="function")]
 
 

@@ -12,6 +12,7 @@ from fastapi import Path
 
 from datadive.api.deps import CurrentPrincipal, DbSession
 from datadive.auth.permissions import Action, require
+from datadive.db.models import Run
 from datadive.services.access import (
     CellAccess,
     NotebookAccess,
@@ -19,6 +20,7 @@ from datadive.services.access import (
     cell_access,
     notebook_access,
     project_access,
+    run_access,
 )
 
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -86,4 +88,22 @@ class CellPermission:
         return await cell_access(session, user=principal.user, cell_id=cell_id, action=self.action)
 
 
-PERMISSION_DEPENDENCIES = (ProjectPermission, MemberPermission, NotebookPermission, CellPermission)
+class RunPermission:
+    """`/runs/{run_id}`: the run, if the caller may `action` its notebook."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    async def __call__(
+        self, run_id: IdPath, session: DbSession, principal: CurrentPrincipal
+    ) -> Run:
+        return await run_access(session, user=principal.user, run_id=run_id, action=self.action)
+
+
+PERMISSION_DEPENDENCIES = (
+    RunPermission,
+    ProjectPermission,
+    MemberPermission,
+    NotebookPermission,
+    CellPermission,
+)

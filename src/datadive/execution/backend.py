@@ -44,6 +44,10 @@ class ExecutionBackend(ABC):
     @abstractmethod
     async def stop(self, project_id: str) -> None: ...
 
+    async def clean_orphans(self) -> int:
+        """Stop servers an earlier, crashed Datadive left running; how many were stopped."""
+        return 0
+
     @abstractmethod
     async def shutdown(self) -> None:
         """Stop every server this backend started (Datadive is shutting down)."""

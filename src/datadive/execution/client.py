@@ -99,6 +99,20 @@ class JupyterClient:
         body = response.json()
         return KernelSession(session_id=body["id"], kernel_id=body["kernel"]["id"])
 
+    async def save_notebook(self, path: str, document: str) -> None:
+        """Write a notebook through the contents API, creating its folders."""
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            exists = await self.http.get(f"/api/contents/{folder}", params={"content": 0})
+            if exists.status_code == 404:
+                await self._request("PUT", f"/api/contents/{folder}", json={"type": "directory"})
+        await self._request(
+            "PUT",
+            f"/api/contents/{path}",
+            json={"type": "notebook", "format": "json", "content": json.loads(document)},
+        )
+
     async def interrupt(self, kernel_id: str) -> None:
         await self._request("POST", f"/api/kernels/{kernel_id}/interrupt")
 

@@ -178,8 +178,8 @@ class LocalBackend(ExecutionBackend):
         self._record(server)
         try:
             await self._wait_until_ready(server)
-        except ServerNotStarted:
-            await self._terminate(server)
+        except BaseException:  # failed, or cancelled by a shutdown: never leave it running
+            await asyncio.shield(self._terminate(server))
             self._forget(project_id)
             raise
         self.servers[project_id] = server

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.auth.permissions import Action, Role, require
-from datadive.db.models import Cell, Notebook, Project, ProjectMember, User
+from datadive.db.models import Cell, Notebook, Project, ProjectMember, Run, User
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,20 @@ async def cell_access(
     require(role, action, resource="cell")
     assert row is not None
     return CellAccess(cell=row[0], notebook=row[1], project=row[2], role=role, user=user)
+
+
+async def run_access(session: AsyncSession, *, user: User, run_id: str, action: Action) -> Run:
+    row = (
+        await session.execute(
+            sa.select(Run, _role_of(user))
+            .join(Notebook, Notebook.id == Run.notebook_id)
+            .join(Project, Project.id == Notebook.project_id)
+            .where(Run.id == run_id, Project.deleted_at.is_(None))
+        )
+    ).one_or_none()
+    require(
+        Role(row[1]) if row is not None and row[1] is not None else None, action, resource="run"
+    )
+    assert row is not None
+    run: Run = row[0]
+    return run

@@ -17,7 +17,6 @@ from datadive.schemas.notebooks import NotebookCreate, NotebookStatus, NotebookU
 from datadive.services.access import NotebookAccess, ProjectAccess
 from datadive.services.projects import ARCHIVED_READ_ONLY
 
-NOTEBOOK_FOLDER = "notebooks"
 MAX_SLUG_LENGTH = 60
 
 
@@ -29,7 +28,9 @@ def slug_for(title: str) -> str:
 
 
 async def unique_path(session: AsyncSession, *, project_id: str, title: str) -> str:
-    base = f"{NOTEBOOK_FOLDER}/{slug_for(title)}"
+    # At the project's top level: Jupyter starts a kernel in its notebook's folder, so that
+    # `pd.read_csv("data/survey.csv")` finds the project's files.
+    base = slug_for(title)
     taken = set(
         (
             await session.scalars(

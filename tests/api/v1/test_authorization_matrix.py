@@ -45,7 +45,11 @@ def sample(
         if before is not None:
             await before(world, app)
         url = path.format(
-            p=world.project_id, n=world.notebook_id, c=world.cell_id, u=world.colleague.user_id
+            p=world.project_id,
+            n=world.notebook_id,
+            c=world.cell_id,
+            r=world.run_id,
+            u=world.colleague.user_id,
         )
         return url, body
 
@@ -93,6 +97,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/api/v1/cells/{cell_id}/choices/{input_name}"): sample(
         "/api/v1/cells/{c}/choices/data"
     ),
+    ("POST", "/api/v1/cells/{cell_id}/execute"): sample("/api/v1/cells/{c}/execute"),
+    ("POST", "/api/v1/notebooks/{notebook_id}/execute"): sample("/api/v1/notebooks/{n}/execute"),
+    ("GET", "/api/v1/runs/{run_id}"): sample("/api/v1/runs/{r}"),
+    ("GET", "/api/v1/projects/{project_id}/server"): sample("/api/v1/projects/{p}/server"),
 }
 
 # Routes that act on the caller's own account or on no project at all; tested elsewhere.

@@ -41,9 +41,9 @@ async def test_paths_are_derived_and_unique(app: FastAPI, world: World) -> None:
         third = (await editor.post(notebooks_url(world), json={"title": "main analysis"})).json()
 
     assert [first["path"], second["path"], third["path"]] == [
-        "notebooks/main-analysis.ipynb",
-        "notebooks/main-analysis-2.ipynb",
-        "notebooks/main-analysis-3.ipynb",
+        "main-analysis.ipynb",
+        "main-analysis-2.ipynb",
+        "main-analysis-3.ipynb",
     ]
 
 
@@ -78,7 +78,7 @@ async def test_rename_keeps_the_path_and_archive_filters(app: FastAPI, world: Wo
         smuggled = await editor.patch(url, json={"project_id": "x", "path": "y.ipynb"})
 
     assert renamed["title"] == "Final analysis"
-    assert renamed["path"] == "notebooks/analysis.ipynb"
+    assert renamed["path"] == "analysis.ipynb"
     assert archived["status"] == "archived"
     assert [n["title"] for n in active["items"]] == ["Scratch"]
     assert smuggled.status_code == 422
@@ -117,7 +117,7 @@ async def test_duplicate_copies_cells_and_delete_removes_them(app: FastAPI, worl
 
     assert copy.status_code == 201
     assert copy.json()["title"] == "Analysis (copy)"
-    assert copy.json()["path"] == "notebooks/analysis-copy.ipynb"
+    assert copy.json()["path"] == "analysis-copy.ipynb"
     assert named.json()["title"] == "Variant B"
     assert deleted.status_code == 204
     assert gone.status_code == 404

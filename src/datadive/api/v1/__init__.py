@@ -10,6 +10,7 @@ from datadive.api.v1 import (
     members,
     notebooks,
     projects,
+    runs,
     tokens,
 )
 
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     notebooks.router,
     cells.router,
     cell_templates.router,
+    runs.router,
 )
 
 

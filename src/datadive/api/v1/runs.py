@@ -1,0 +1,111 @@
+"""/api/v1/…/execute and /runs: run cells on the project's Jupyter server.
+
+A run goes on when the client disconnects; `?wait=` holds the answer until it has finished (200)
+or the time is up (202, follow `GET /runs/{id}`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Response, status
+
+from datadive.api.deps import BackendDep, CurrentPrincipal, DatabaseDep, ExecutorDep
+from datadive.api.permissions import (
+    CellPermission,
+    NotebookPermission,
+    ProjectPermission,
+    RunPermission,
+)
+from datadive.api.v1.cells import to_public as cell_public
+from datadive.auth.permissions import Action
+from datadive.auth.principal import Principal
+from datadive.db.engine import Database
+from datadive.db.models import Run
+from datadive.schemas.runs import FINISHED, NotebookRunRequest, RunPublic, ServerPublic
+from datadive.services import runs
+from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess
+
+router = APIRouter(tags=["runs"])
+
+WaitParam = Annotated[
+    float, Query(ge=0, le=300, description="Seconds to wait for the run to finish.")
+]
+
+
+async def run_answer(
+    database: Database, principal: Principal, run_id: str, response: Response
+) -> RunPublic:
+    async with database.new_session() as session:
+        run, views = await runs.read_run(session, user=principal.user, run_id=run_id)
+    finished = run.status in FINISHED
+    response.status_code = status.HTTP_200_OK if finished else status.HTTP_202_ACCEPTED
+    return RunPublic(
+        id=run.id,
+        notebook_id=run.notebook_id,
+        cell_id=run.cell_id,
+        scope=run.scope,
+        status=run.status,
+        error=run.error,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        cells=[cell_public(view) for view in views],
+    )
+
+
+@router.post("/cells/{cell_id}/execute", response_model=RunPublic, status_code=202)
+async def execute_cell(
+    response: Response,
+    database: DatabaseDep,
+    executor: ExecutorDep,
+    principal: CurrentPrincipal,
+    access: Annotated[CellAccess, Depends(CellPermission(Action.NOTEBOOK_EXECUTE))],
+    wait: WaitParam = 0,
+) -> RunPublic:
+    """Run one cell. Answers 202 with the queued run, or 200 with the finished run and cell."""
+    run_id = await executor.start_cell_run(access=access)
+    await executor.wait(run_id, wait)
+    return await run_answer(database, principal, run_id, response)
+
+
+@router.post("/notebooks/{notebook_id}/execute", response_model=RunPublic, status_code=202)
+async def execute_notebook(
+    response: Response,
+    database: DatabaseDep,
+    executor: ExecutorDep,
+    principal: CurrentPrincipal,
+    access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EXECUTE))],
+    data: Annotated[NotebookRunRequest | None, Body()] = None,
+    wait: WaitParam = 0,
+) -> RunPublic:
+    """Run every cell in order, or from `from_cell` on; an error stops the rest."""
+    run_id = await executor.start_notebook_run(
+        access=access, from_cell=data.from_cell if data else None
+    )
+    await executor.wait(run_id, wait)
+    return await run_answer(database, principal, run_id, response)
+
+
+@router.get("/runs/{run_id}", response_model=RunPublic)
+async def read_run(
+    response: Response,
+    database: DatabaseDep,
+    executor: ExecutorDep,
+    principal: CurrentPrincipal,
+    run: Annotated[Run, Depends(RunPermission(Action.NOTEBOOK_READ))],
+    wait: WaitParam = 0,
+) -> RunPublic:
+    """A run and its cells (200 when finished, 202 while it goes on)."""
+    await executor.wait(run.id, wait)
+    return await run_answer(database, principal, run.id, response)
+
+
+@router.get("/projects/{project_id}/server", response_model=ServerPublic)
+async def read_server(
+    backend: BackendDep,
+    access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.PROJECT_READ))],
+) -> ServerPublic:
+    """Whether the project's Jupyter server is running."""
+    state = await backend.status(access.project.id)
+    return ServerPublic(running=state.running, started_at=state.started_at)

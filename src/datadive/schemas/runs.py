@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from datadive.schemas.cells import CellPublic
+
+RunStatus = Literal["queued", "starting", "running", "ok", "error", "interrupted", "cancelled"]
+FINISHED = frozenset({"ok", "error", "interrupted", "cancelled"})
+
+
+class NotebookRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_cell: str | None = Field(
+        default=None, max_length=64, description="Run from this cell to the end; default: all."
+    )
+
+
+class RunPublic(BaseModel):
+    id: str
+    notebook_id: str
+    cell_id: str | None
+    scope: Literal["cell", "from_cell", "all"]
+    status: RunStatus
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    cells: list[CellPublic] = Field(description="The cells of this run, as they are now.")
+
+
+class ServerPublic(BaseModel):
+    running: bool
+    started_at: datetime | None

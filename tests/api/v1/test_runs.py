@@ -1,0 +1,162 @@
+"""Running notebooks through the API on a real Jupyter server and kernel."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from scipy import stats
+
+from datadive.app import create_app
+from datadive.config import Settings
+from datadive.db.models import Cell, Run
+from tests.support.cells import add_cell, add_template_cell
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "wellbeing.csv"
+
+
+@pytest.fixture
+async def world(app: FastAPI) -> World:
+    built = await build_world(app)
+    async with built.editor.client(app) as editor:
+        await editor.delete(f"/api/v1/cells/{built.cell_id}")
+    data = app.state.backend.workspace(built.project_id) / "data"
+    data.mkdir(parents=True)
+    shutil.copy(FIXTURE, data / "wellbeing.csv")
+    return built
+
+
+async def test_load_filter_ttest_histogram_gives_the_numbers_scipy_gives(
+    app: FastAPI, world: World
+) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        await add_template_cell(editor, nb, "load-csv", file="data/wellbeing.csv", target="survey")
+        await add_template_cell(
+            editor,
+            nb,
+            "filter-rows",
+            data="survey",
+            column="age",
+            operator=">=",
+            value="30",
+            target="older",
+        )
+        ttest = await add_template_cell(
+            editor, nb, "t-test-independent", data="older", outcome="wellbeing 1", group="group"
+        )
+        plot = await add_template_cell(editor, nb, "histogram", data="older", column="wellbeing 1")
+        await add_cell(
+            editor,
+            nb,
+            "code",
+            "t, p = ttest_result.loc['t', 'result'], ttest_result.loc['p', 'result']\n"
+            "print(repr(float(t)), repr(float(p)))",
+        )
+
+        response = await editor.post(f"/api/v1/notebooks/{nb}/execute", params={"wait": 120})
+
+    assert response.status_code == 200, response.text
+    run = response.json()
+    assert run["status"] == "ok", run
+    cells = {cell["id"]: cell for cell in run["cells"]}
+    frame = pd.read_csv(FIXTURE)
+    older = frame[frame["age"] >= 30]
+    expected = stats.ttest_ind(
+        older.loc[older["group"] == "control", "wellbeing 1"],
+        older.loc[older["group"] == "treatment", "wellbeing 1"],
+        equal_var=False,
+    )
+    assert f"{len(older)} of 60 rows kept" in run["cells"][1]["outputs"][0]["text"]
+    printed = run["cells"][-1]["outputs"][0]["text"].split()
+    assert float(printed[0]) == pytest.approx(expected.statistic, rel=1e-12)
+    assert float(printed[1]) == pytest.approx(expected.pvalue, rel=1e-12)
+    assert "Welch" in str(cells[ttest["id"]]["outputs"])
+    assert any("image/png" in o.get("data", {}) for o in cells[plot["id"]]["outputs"])
+    assert all(cell["execution_count"] for cell in run["cells"])
+    written = app.state.backend.workspace(world.project_id) / "analysis.ipynb"
+    notebook = nbformat.read(written, as_version=4)
+    nbformat.validate(notebook)
+    assert len(notebook.cells) == 5
+    assert notebook.cells[3].outputs
+
+
+async def test_an_error_stops_the_rest_of_a_run(app: FastAPI, world: World) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        first = await add_cell(editor, nb, "code", "a = 1")
+        failing = await add_cell(editor, nb, "code", "print('partial')\n1 / 0")
+        later = await add_cell(editor, nb, "code", "b = 2")
+        run = (await editor.post(f"/api/v1/notebooks/{nb}/execute", params={"wait": 120})).json()
+        again = (
+            await editor.post(f"/api/v1/cells/{first['id']}/execute", params={"wait": 60})
+        ).json()
+
+    assert run["status"] == "error"
+    assert run["error"].startswith("Stopped at cell 2: ZeroDivisionError")
+    statuses = {cell["id"]: cell["status"] for cell in run["cells"]}
+    assert statuses == {first["id"]: "ok", failing["id"]: "error", later["id"]: "idle"}
+    failed = next(cell for cell in run["cells"] if cell["id"] == failing["id"])
+    assert failed["outputs"][0]["text"] == "partial\n"
+    assert again["status"] == "ok"
+
+
+async def test_a_run_goes_on_without_the_client(app: FastAPI, world: World) -> None:
+    async with world.editor.client(app) as editor:
+        cell = await add_cell(
+            editor, world.notebook_id, "code", "import time\ntime.sleep(1)\n'done'"
+        )
+        queued = await editor.post(f"/api/v1/cells/{cell['id']}/execute")
+        busy = await editor.post(f"/api/v1/notebooks/{world.notebook_id}/execute")
+    assert queued.status_code == 202
+    assert queued.json()["status"] in {"queued", "starting", "running"}
+    assert busy.status_code == 409
+
+    async with world.viewer.client(app) as viewer:
+        finished = await viewer.get(f"/api/v1/runs/{queued.json()['id']}", params={"wait": 90})
+        server = (await viewer.get(f"/api/v1/projects/{world.project_id}/server")).json()
+
+    assert finished.status_code == 200
+    assert finished.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "'done'"
+    assert server["running"] is True
+
+
+async def test_runs_a_stopped_datadive_left_behind_end_as_errors(
+    app: FastAPI, world: World, settings: Settings
+) -> None:
+    async with app.state.database.transaction() as session:
+        run = Run(notebook_id=world.notebook_id, scope="all", status="running")
+        session.add(run)
+        await session.flush()
+        run_id = run.id
+        session.add(
+            Cell(
+                notebook_id=world.notebook_id,
+                position="z",
+                kind="code",
+                source="x",
+                status="running",
+                outputs=[{"output_type": "stream", "name": "stdout", "text": "kept"}],
+            )
+        )
+
+    restarted = create_app(settings)
+    async with (
+        restarted.router.lifespan_context(restarted),
+        restarted.state.database.new_session() as session,
+    ):
+        run_after = await session.get(Run, run_id)
+        cell = (await session.scalars(sa.select(Cell).where(Cell.source == "x"))).one()
+
+    assert run_after is not None
+    assert run_after.status == "error"
+    assert "Datadive stopped" in (run_after.error or "")
+    assert cell.status == "idle"
+    assert cell.outputs[0]["text"] == "kept"
