@@ -99,6 +99,14 @@ class JupyterClient:
         body = response.json()
         return KernelSession(session_id=body["id"], kernel_id=body["kernel"]["id"])
 
+    async def find_session(self, *, path: str) -> KernelSession | None:
+        """The running session of a notebook path, if any (without starting one)."""
+        sessions = (await self._request("GET", "/api/sessions")).json()
+        for found in sessions:
+            if found.get("path") == path and found.get("kernel"):
+                return KernelSession(session_id=found["id"], kernel_id=found["kernel"]["id"])
+        return None
+
     async def save_notebook(self, path: str, document: str) -> None:
         """Write a notebook through the contents API, creating its folders."""
         parts = path.split("/")[:-1]

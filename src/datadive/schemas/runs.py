@@ -35,3 +35,14 @@ class RunPublic(BaseModel):
 class ServerPublic(BaseModel):
     running: bool
     started_at: datetime | None
+
+
+class KernelControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notebook_id: str = Field(max_length=64, description="Whose kernel: one kernel per notebook.")
+
+
+class KernelControlled(BaseModel):
+    done: bool = Field(description="False when the notebook had no running kernel.")
+    detail: str

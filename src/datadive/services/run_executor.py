@@ -75,6 +75,21 @@ class RunExecutor:
         self.submit(run.id)
         return run.id
 
+    async def control_kernel(self, *, notebook: Notebook, action: str) -> bool:
+        """Interrupt or restart the notebook's kernel; False when it has none running."""
+        if (await self.backend.status(notebook.project_id)).running is False:
+            return False
+        handle = await self.backend.ensure_server(notebook.project_id)
+        client = self._client(notebook.project_id, handle)
+        kernel = await client.find_session(path=notebook.path)
+        if kernel is None:
+            return False
+        if action == "interrupt":
+            await client.interrupt(kernel.kernel_id)
+        else:
+            await client.restart(kernel.kernel_id)
+        return True
+
     def submit(self, run_id: str) -> None:
         task = asyncio.get_running_loop().create_task(self._guarded(run_id), name=f"run {run_id}")
         self.tasks.add(task)

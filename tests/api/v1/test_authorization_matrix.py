@@ -44,14 +44,17 @@ def sample(
     async def make(world: World, app: FastAPI) -> Request:
         if before is not None:
             await before(world, app)
-        url = path.format(
-            p=world.project_id,
-            n=world.notebook_id,
-            c=world.cell_id,
-            r=world.run_id,
-            u=world.colleague.user_id,
-        )
-        return url, body
+        ids = {
+            "p": world.project_id,
+            "n": world.notebook_id,
+            "c": world.cell_id,
+            "r": world.run_id,
+            "u": world.colleague.user_id,
+        }
+        if body is None:
+            return path.format(**ids), None
+        filled = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
+        return path.format(**ids), filled
 
     return make
 
@@ -101,6 +104,9 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/notebooks/{notebook_id}/execute"): sample("/api/v1/notebooks/{n}/execute"),
     ("GET", "/api/v1/runs/{run_id}"): sample("/api/v1/runs/{r}"),
     ("GET", "/api/v1/projects/{project_id}/server"): sample("/api/v1/projects/{p}/server"),
+    ("POST", "/api/v1/projects/{project_id}/kernel/{action}"): sample(
+        "/api/v1/projects/{p}/kernel/interrupt", {"notebook_id": "{n}"}
+    ),
 }
 
 # Routes that act on the caller's own account or on no project at all; tested elsewhere.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -160,3 +161,39 @@ async def test_runs_a_stopped_datadive_left_behind_end_as_errors(
     assert "Datadive stopped" in (run_after.error or "")
     assert cell.status == "idle"
     assert cell.outputs[0]["text"] == "kept"
+
+
+async def test_interrupt_and_restart_through_the_api(app: FastAPI, world: World) -> None:
+    kernel = f"/api/v1/projects/{world.project_id}/kernel"
+    body = {"notebook_id": world.notebook_id}
+    async with world.editor.client(app) as editor:
+        nothing = (await editor.post(f"{kernel}/interrupt", json=body)).json()
+        setup = await add_cell(editor, world.notebook_id, "code", "x = 1")
+        loop = await add_cell(editor, world.notebook_id, "code", "while True:\n    pass")
+        run = (await editor.post(f"/api/v1/notebooks/{world.notebook_id}/execute")).json()
+        for _ in range(300):
+            cells = (await editor.get(f"/api/v1/runs/{run['id']}")).json()["cells"]
+            if cells[1]["status"] == "running":
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+
+        interrupted = (await editor.post(f"{kernel}/interrupt", json=body)).json()
+        finished = (await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})).json()
+        restarted = (await editor.post(f"{kernel}/restart", json=body)).json()
+        check = await add_cell(editor, world.notebook_id, "code", "'x' in globals()")
+        after = (
+            await editor.post(f"/api/v1/cells/{check['id']}/execute", params={"wait": 60})
+        ).json()
+        foreign = await editor.post(f"{kernel}/restart", json={"notebook_id": "nope"})
+
+    assert nothing["done"] is False
+    assert interrupted["done"] is True
+    assert finished["status"] == "error"
+    assert "KeyboardInterrupt" in finished["error"]
+    statuses = {c["id"]: c["status"] for c in finished["cells"]}
+    assert statuses[setup["id"]] == "ok"
+    assert statuses[loop["id"]] == "error"
+    assert restarted["done"] is True
+    assert after["cells"][0]["outputs"][0]["data"]["text/plain"] == "False"
+    assert foreign.status_code == 422

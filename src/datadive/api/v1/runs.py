@@ -6,11 +6,11 @@ or the time is up (202, follow `GET /runs/{id}`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
-from datadive.api.deps import BackendDep, CurrentPrincipal, DatabaseDep, ExecutorDep
+from datadive.api.deps import BackendDep, CurrentPrincipal, DatabaseDep, DbSession, ExecutorDep
 from datadive.api.permissions import (
     CellPermission,
     NotebookPermission,
@@ -21,8 +21,16 @@ from datadive.api.v1.cells import to_public as cell_public
 from datadive.auth.permissions import Action
 from datadive.auth.principal import Principal
 from datadive.db.engine import Database
-from datadive.db.models import Run
-from datadive.schemas.runs import FINISHED, NotebookRunRequest, RunPublic, ServerPublic
+from datadive.db.models import Notebook, Run
+from datadive.errors import Invalid
+from datadive.schemas.runs import (
+    FINISHED,
+    KernelControl,
+    KernelControlled,
+    NotebookRunRequest,
+    RunPublic,
+    ServerPublic,
+)
 from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess
 
@@ -109,3 +117,22 @@ async def read_server(
     """Whether the project's Jupyter server is running."""
     state = await backend.status(access.project.id)
     return ServerPublic(running=state.running, started_at=state.started_at)
+
+
+@router.post("/projects/{project_id}/kernel/{action}", response_model=KernelControlled)
+async def control_kernel(
+    action: Literal["interrupt", "restart"],
+    data: KernelControl,
+    session: DbSession,
+    executor: ExecutorDep,
+    access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_EXECUTE))],
+) -> KernelControlled:
+    """Interrupt the running cell of a notebook, or restart its kernel (variables are lost)."""
+    notebook = await session.get(Notebook, data.notebook_id)
+    if notebook is None or notebook.project_id != access.project.id:
+        raise Invalid.field("notebook_id", "is not a notebook of this project")
+    done = await executor.control_kernel(notebook=notebook, action=action)
+    if not done:
+        return KernelControlled(done=False, detail="The notebook has no running kernel.")
+    verb = "interrupted" if action == "interrupt" else "restarted"
+    return KernelControlled(done=True, detail=f"The kernel was {verb}.")
