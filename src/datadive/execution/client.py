@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.protocol import State
 
 from datadive.errors import Unavailable
 from datadive.execution.backend import ServerHandle
@@ -69,6 +70,8 @@ class JupyterClient:
         self.handle = handle
         self.stream_limit = stream_limit
         self.session_key = uuid.uuid4().hex
+        # One websocket per kernel, kept open: connecting makes Jupyter probe the kernel anew.
+        self.sockets: dict[str, ClientConnection] = {}
         self.http = httpx.AsyncClient(
             base_url=handle.url,
             headers={"Authorization": f"token {handle.token}"},
@@ -76,7 +79,23 @@ class JupyterClient:
         )
 
     async def close(self) -> None:
+        for socket in self.sockets.values():
+            await socket.close()
+        self.sockets.clear()
         await self.http.aclose()
+
+    async def _socket(self, kernel_id: str) -> ClientConnection:
+        socket = self.sockets.get(kernel_id)
+        if socket is None or socket.state is not State.OPEN:
+            channels = f"/api/kernels/{kernel_id}/channels?session_id={self.session_key}"
+            socket = await connect(
+                self.handle.websocket_url + channels,
+                additional_headers={"Authorization": f"token {self.handle.token}"},
+                max_size=None,
+                open_timeout=30,
+            )
+            self.sockets[kernel_id] = socket
+        return socket
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -126,6 +145,14 @@ class JupyterClient:
 
     async def restart(self, kernel_id: str) -> None:
         await self._request("POST", f"/api/kernels/{kernel_id}/restart")
+        await self._drop_socket(kernel_id)
+
+    async def _drop_socket(self, kernel_id: str) -> None:
+        """Forget a kernel's websocket: after a restart its channels are re-made, and a
+        request sent on the old connection in between could be lost."""
+        socket = self.sockets.pop(kernel_id, None)
+        if socket is not None:
+            await socket.close()
 
     async def execute(
         self, kernel_id: str, code: str, *, on_change: OutputsChanged | None = None
@@ -146,37 +173,30 @@ class JupyterClient:
         msg_id = request["header"]["msg_id"]
         collector = OutputCollector(stream_limit=self.stream_limit)
         result = ExecutionResult(status="ok", outputs=collector.outputs)
-        channels = f"/api/kernels/{kernel_id}/channels?session_id={self.session_key}"
-        url = self.handle.websocket_url + channels
         try:
-            async with connect(
-                url,
-                additional_headers={"Authorization": f"token {self.handle.token}"},
-                max_size=None,
-                open_timeout=30,
-            ) as socket:
-                await socket.send(json.dumps(request))
-                replied = idle = False
-                while not (replied and idle):
-                    incoming = json.loads(await socket.recv())
-                    msg_type = incoming.get("msg_type") or incoming["header"]["msg_type"]
-                    content = incoming.get("content", {})
-                    if msg_type == "status" and content.get("execution_state") in {
-                        "restarting",
-                        "dead",
-                    }:
-                        result.status, result.problem = "dead", KERNEL_DIED
-                        return result
-                    if incoming.get("parent_header", {}).get("msg_id") != msg_id:
-                        continue
-                    if incoming.get("channel") == "shell" and msg_type == "execute_reply":
-                        replied = True
-                        result.execution_count = content.get("execution_count")
-                        result.status = content.get("status", "ok")
-                    elif msg_type == "status":
-                        idle = content.get("execution_state") == "idle"
-                    elif collector.add(msg_type, content) and on_change is not None:
-                        await on_change(collector.outputs)
+            socket = await self._socket(kernel_id)
+            await socket.send(json.dumps(request))
+            replied = idle = False
+            while not (replied and idle):
+                incoming = json.loads(await socket.recv())
+                msg_type = incoming.get("msg_type") or incoming["header"]["msg_type"]
+                content = incoming.get("content", {})
+                state = content.get("execution_state")
+                if msg_type == "status" and state in {"restarting", "dead"}:
+                    await self._drop_socket(kernel_id)
+                    result.status, result.problem = "dead", KERNEL_DIED
+                    return result
+                if incoming.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                if incoming.get("channel") == "shell" and msg_type == "execute_reply":
+                    replied = True
+                    result.execution_count = content.get("execution_count")
+                    result.status = content.get("status", "ok")
+                elif msg_type == "status":
+                    idle = state == "idle"
+                elif collector.add(msg_type, content) and on_change is not None:
+                    await on_change(collector.outputs)
         except (ConnectionClosed, OSError, InvalidStatus) as exc:
+            self.sockets.pop(kernel_id, None)
             result.status, result.problem = "dead", f"{SERVER_LOST} ({type(exc).__name__})"
         return result

@@ -4,6 +4,7 @@ they arrive, the notebook's .ipynb written to the project's Jupyter folder after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -61,7 +62,10 @@ class RunExecutor:
         self.stream_limit = stream_limit
         self.tasks: set[asyncio.Task[None]] = set()
         self.clients: dict[str, JupyterClient] = {}
-        self.kernels: dict[str, KernelSession] = {}
+        # Runs of this process signal when they finish; others are polled in the database.
+        self.finished: dict[str, asyncio.Event] = {}
+        # notebook id → (server url, kernel session); asking Jupyter each run costs a round trip
+        self.kernels: dict[str, tuple[str, KernelSession]] = {}
 
     async def start_cell_run(self, *, access: CellAccess) -> str:
         async with self.database.transaction() as session:
@@ -91,12 +95,18 @@ class RunExecutor:
         return True
 
     def submit(self, run_id: str) -> None:
+        self.finished[run_id] = asyncio.Event()
         task = asyncio.get_running_loop().create_task(self._guarded(run_id), name=f"run {run_id}")
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
     async def wait(self, run_id: str, seconds: float) -> None:
         """Return when the run has finished, or after `seconds`."""
+        event = self.finished.get(run_id)
+        if event is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), seconds)
+            return
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             async with self.database.new_session() as session:
@@ -113,6 +123,17 @@ class RunExecutor:
             await client.close()
 
     async def _guarded(self, run_id: str) -> None:
+        try:
+            await self._run_and_report(run_id)
+        finally:
+            self._announce(run_id)
+
+    def _announce(self, run_id: str) -> None:
+        event = self.finished.pop(run_id, None)
+        if event is not None:
+            event.set()
+
+    async def _run_and_report(self, run_id: str) -> None:
         try:
             await self._execute(run_id)
         except asyncio.CancelledError:
@@ -165,7 +186,14 @@ class RunExecutor:
         await self._set_status(run_id, "starting")
         handle = await self.backend.ensure_server(notebook.project_id)
         client = self._client(notebook.project_id, handle)
-        kernel = await client.start_session(path=notebook.path, kernel_name=notebook.kernel_name)
+        known = self.kernels.get(notebook.id)
+        if known is not None and known[0] == handle.url:
+            kernel = known[1]
+        else:
+            kernel = await client.start_session(
+                path=notebook.path, kernel_name=notebook.kernel_name
+            )
+            self.kernels[notebook.id] = (handle.url, kernel)
         await self._set_status(run_id, "running")
         problem = None
         for cell_id, kind, source, index in cells:
@@ -184,6 +212,8 @@ class RunExecutor:
                 status="ok" if result.status == "ok" else "error",
                 finished_at=utcnow(),
             )
+            if result.status == "dead":
+                self.kernels.pop(notebook.id, None)
             if result.status != "ok":
                 problem = f"Stopped at cell {index + 1}: " + (
                     result.problem
@@ -196,8 +226,9 @@ class RunExecutor:
                         "the cell failed",
                     )
                 )
-        await self._write_notebook_file(client, notebook)
         await self._finish(run_id, "error" if problem else "ok", problem)
+        self._announce(run_id)  # the answer need not wait for the file below
+        await self._write_notebook_file(client, notebook)
 
     async def _write_notebook_file(self, client: JupyterClient, notebook: Notebook) -> None:
         """Keep the .ipynb in the project folder in step, for JupyterLab."""

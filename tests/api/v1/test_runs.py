@@ -83,6 +83,10 @@ async def test_load_filter_ttest_histogram_gives_the_numbers_scipy_gives(
     assert any("image/png" in o.get("data", {}) for o in cells[plot["id"]]["outputs"])
     assert all(cell["execution_count"] for cell in run["cells"])
     written = app.state.backend.workspace(world.project_id) / "analysis.ipynb"
+    for _ in range(100):  # written just after the run is reported finished
+        if written.exists() and written.stat().st_size > 0:
+            break
+        await asyncio.sleep(0.1)
     notebook = nbformat.read(written, as_version=4)
     nbformat.validate(notebook)
     assert len(notebook.cells) == 5
