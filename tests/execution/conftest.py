@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 import pytest_asyncio
 
@@ -31,7 +29,3 @@ async def client(backend: LocalBackend) -> AsyncIterator[JupyterClient]:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def kernel(client: JupyterClient) -> KernelSession:
     return await client.start_session(path="notebooks/analysis.ipynb")
-
-
-def workspace(backend: LocalBackend, project_id: str) -> Path:
-    return backend.workspace(project_id)

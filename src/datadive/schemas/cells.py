@@ -63,7 +63,6 @@ class TemplateRef(BaseModel):
     slug: str
     version: int
     title: str
-    newest_version: int | None = None
 
 
 class CellPublic(BaseModel):
