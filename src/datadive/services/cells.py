@@ -78,7 +78,8 @@ def view_of(views: Sequence[CellView], cell_id: str) -> CellView:
 
 async def placement_key(
     session: AsyncSession, *, views: Sequence[CellView], place: Placement, moving: str | None = None
-) -> str:
+) -> tuple[str, int]:
+    """The ordering key for the new place, and the cell's index there."""
     others = [view.cell for view in views if view.cell.id != moving]
     if place.before is not None or place.after is not None:
         anchor_id = place.before if place.before is not None else place.after
@@ -99,7 +100,7 @@ async def placement_key(
             cell.position = fresh
         await session.flush()
         return await placement_key(session, views=views, place=place, moving=moving)
-    return key
+    return key, slot
 
 
 def rendered(spec: TemplateSpec, given: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
@@ -129,11 +130,10 @@ async def create_cell(
             field = "template_id" if data.template_id is not None else "inputs"
             raise Invalid.field(field, f"a {data.kind} cell has no template")
         cell.source = data.source or ""
-    cell.position = await placement_key(session, views=views, place=data)
+    cell.position, index = await placement_key(session, views=views, place=data)
     session.add(cell)
     await session.flush()
-    fresh = await load_cells(session, notebook_id=access.notebook.id)
-    return view_of(fresh, cell.id)
+    return CellView(cell, template, index)
 
 
 def mark_stale_after(views: Sequence[CellView], changed: CellView, names: set[str]) -> None:
@@ -177,17 +177,19 @@ async def update_cell(session: AsyncSession, *, access: CellAccess, data: CellUp
         mark_stale_after(views, refreshed, before | set(refreshed.defines))
     cell.updated_at = utcnow()
     await session.flush()
-    return view_of(await load_cells(session, notebook_id=access.notebook.id), cell.id)
+    return CellView(cell, view.template if cell.kind == "template" else None, view.index)
 
 
 async def move_cell(session: AsyncSession, *, access: CellAccess, place: Placement) -> CellView:
     ensure_writable(access.project)
     views = await load_cells(session, notebook_id=access.notebook.id)
-    access.cell.position = await placement_key(
+    access.cell.position, index = await placement_key(
         session, views=views, place=place, moving=access.cell.id
     )
     await session.flush()
-    return view_of(await load_cells(session, notebook_id=access.notebook.id), access.cell.id)
+    return CellView(
+        view_of(views, access.cell.id).cell, view_of(views, access.cell.id).template, index
+    )
 
 
 async def delete_cell(session: AsyncSession, *, access: CellAccess) -> None:
@@ -215,7 +217,7 @@ async def upgrade_cell(session: AsyncSession, *, access: CellAccess) -> CellView
     if view.cell.status in RAN:
         view.cell.status = "stale"
     await session.flush()
-    return view_of(await load_cells(session, notebook_id=access.notebook.id), access.cell.id)
+    return CellView(view.cell, newest, view.index)
 
 
 async def dataframe_choices(
