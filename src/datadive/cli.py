@@ -25,7 +25,7 @@ from datadive.db.schema import (
 )
 from datadive.errors import Conflict, Invalid, StartupError
 from datadive.services import accounts
-from datadive.startup import ensure_data_dir, prepare_database, require_schema_at_head
+from datadive.startup import ensure_data_dir, prepare_database
 
 T = TypeVar("T")
 
@@ -98,6 +98,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening at once: connections made before start-up ends wait instead of failing.
+        sock.listen(socket.SOMAXCONN)
     except OSError as exc:
         sock.close()
         raise fail(
@@ -232,7 +234,8 @@ def create_user_command(
     password = read_new_password(password_stdin)
 
     async def work(database: Database) -> None:
-        await require_schema_at_head(database)
+        # Like `serve`: on a fresh machine the embedded database is created here.
+        await prepare_database(database, upgrade_embedded=True)
         try:
             async with database.transaction() as session:
                 user = await accounts.create_user(

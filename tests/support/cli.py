@@ -41,6 +41,7 @@ def run_datadive(
 class Served:
     url: str
     output: list[str] = field(default_factory=list)
+    process: subprocess.Popen[str] | None = None
 
 
 @contextmanager
@@ -71,7 +72,7 @@ def serving(cwd: Path, env: Mapping[str, str] | None = None) -> Iterator[Served]
         if not found.wait(START_TIMEOUT_SECONDS):
             raise AssertionError("datadive serve did not start:\n" + "\n".join(lines))
         match = next(m for line in lines if (m := LISTENING.search(line)))
-        yield Served(url=match.group(1), output=lines)
+        yield Served(url=match.group(1), output=lines, process=process)
     finally:
         process.terminate()
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
+from datadive.db.notifications import PostgresListener, Wakeups
 from datadive.errors import ConfigurationError, DatadiveError
 
 DATABASE_SETTING = "DATADIVE_DATABASE_URL"
@@ -50,8 +52,14 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Notebooks a transaction recorded events for; their streams are woken when it commits.
+PENDING_WAKEUPS = "notebook_wakeups"
+# Notebooks whose cells a transaction edited; `edit_listeners` hear of them when it commits.
+PENDING_EDITS = "notebook_edits"
+
+
 class Database:
-    """One engine and its session factory."""
+    """One engine, its session factory, and the wake-ups for notebook event streams."""
 
     def __init__(self, url: str) -> None:
         self.url = to_async_url(url)
@@ -65,7 +73,34 @@ class Database:
         )
         if self.dialect == "sqlite":
             sa.event.listen(self.engine.sync_engine, "connect", _enable_sqlite_pragmas)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.wakeups = Wakeups()
+        self.edit_listeners: list[Callable[[set[str]], None]] = []
+        self.listener: PostgresListener | None = None
+        # A session class of our own, so that commit hooks apply to this database only.
+        session_class = type("DatadiveSession", (Session,), {})
+        sa.event.listen(session_class, "after_commit", self._after_commit)
+        sa.event.listen(session_class, "after_rollback", self._after_rollback)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=session_class
+        )
+
+    def _after_commit(self, session: Session) -> None:
+        self.wakeups.wake(session.info.pop(PENDING_WAKEUPS, ()))
+        edited = session.info.pop(PENDING_EDITS, None)
+        if edited:
+            for listener in self.edit_listeners:
+                listener(edited)
+
+    def _after_rollback(self, session: Session) -> None:
+        session.info.pop(PENDING_WAKEUPS, None)
+        session.info.pop(PENDING_EDITS, None)
+
+    async def start_listening(self) -> None:
+        """Follow events committed by other processes (PostgreSQL only)."""
+        if self.dialect == "postgresql" and self.listener is None:
+            dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.listener = PostgresListener(dsn, self.wakeups)
+            self.listener.start()
 
     @property
     def dialect(self) -> str:
@@ -121,4 +156,7 @@ class Database:
             await connection.execute(sa.text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.listener is not None:
+            await self.listener.stop()
+            self.listener = None
         await self.engine.dispose()

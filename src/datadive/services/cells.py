@@ -22,6 +22,7 @@ from datadive.schemas.cells import CellCreate, CellUpdate, Placement
 from datadive.services import positions
 from datadive.services.access import CellAccess, NotebookAccess
 from datadive.services.cell_templates import get_template, newest_version, spec_of
+from datadive.services.notebook_events import record_event
 from datadive.services.notebooks import ensure_writable
 
 RAN = frozenset({"ok", "error"})
@@ -133,7 +134,15 @@ async def create_cell(
     cell.position, index = await placement_key(session, views=views, place=data)
     session.add(cell)
     await session.flush()
+    await cells_changed(session, access.notebook.id, "created", cell.id)
     return CellView(cell, template, index)
+
+
+async def cells_changed(session: AsyncSession, notebook_id: str, change: str, cell_id: str) -> None:
+    """Tell open pages (later cells may have become stale too)."""
+    await record_event(
+        session, notebook_id=notebook_id, kind="cells", data={"change": change, "cell_id": cell_id}
+    )
 
 
 def mark_stale_after(views: Sequence[CellView], changed: CellView, names: set[str]) -> None:
@@ -177,6 +186,7 @@ async def update_cell(session: AsyncSession, *, access: CellAccess, data: CellUp
         mark_stale_after(views, refreshed, before | set(refreshed.defines))
     cell.updated_at = utcnow()
     await session.flush()
+    await cells_changed(session, access.notebook.id, "updated", cell.id)
     return CellView(cell, view.template if cell.kind == "template" else None, view.index)
 
 
@@ -187,6 +197,7 @@ async def move_cell(session: AsyncSession, *, access: CellAccess, place: Placeme
         session, views=views, place=place, moving=access.cell.id
     )
     await session.flush()
+    await cells_changed(session, access.notebook.id, "moved", access.cell.id)
     return CellView(
         view_of(views, access.cell.id).cell, view_of(views, access.cell.id).template, index
     )
@@ -198,6 +209,8 @@ async def delete_cell(session: AsyncSession, *, access: CellAccess) -> None:
     view = view_of(views, access.cell.id)
     mark_stale_after(views, view, set(view.defines))
     await session.delete(access.cell)
+    await session.flush()
+    await cells_changed(session, access.notebook.id, "deleted", access.cell.id)
 
 
 async def upgrade_cell(session: AsyncSession, *, access: CellAccess) -> CellView:
@@ -217,6 +230,7 @@ async def upgrade_cell(session: AsyncSession, *, access: CellAccess) -> CellView
     if view.cell.status in RAN:
         view.cell.status = "stale"
     await session.flush()
+    await cells_changed(session, access.notebook.id, "updated", view.cell.id)
     return CellView(view.cell, newest, view.index)
 
 

@@ -1,49 +1,59 @@
 """Carry out runs in the background: cells in order on the notebook's kernel, outputs saved as
-they arrive, the notebook's .ipynb written to the project's Jupyter folder afterwards."""
+they arrive, the notebook's .ipynb written to the project's Jupyter folder afterwards.
+
+Runs live in the database, not in this process: each process says every few seconds which runs
+it still carries out (a heartbeat), and any process ends the runs whose process fell silent."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
+import uuid
+from datetime import timedelta
 from typing import Any
 
-import nbformat
 import sqlalchemy as sa
 
 from datadive.db.engine import Database
-from datadive.db.models import Cell, Notebook, Run
+from datadive.db.models import Notebook, Run
 from datadive.db.types import utcnow
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend, ServerHandle
 from datadive.execution.client import ExecutionResult, JupyterClient, KernelSession
 from datadive.schemas.runs import FINISHED
-from datadive.services import exports, runs
+from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess
-from datadive.services.cells import load_cells
+from datadive.services.notebook_files import NotebookFiles
+from datadive.services.run_progress import CellProgress
 
 log = logging.getLogger(__name__)
-SAVE_EVERY_SECONDS = 0.3
 POLL_SECONDS = 0.05
+# A run whose process said nothing for this many heartbeats is taken for abandoned.
+SILENT_HEARTBEATS = 3
 
 
-class OutputSaver:
-    """Writes a running cell's outputs to the database, at most every SAVE_EVERY_SECONDS."""
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    def __init__(self, database: Database, cell_id: str) -> None:
-        self.database = database
-        self.cell_id = cell_id
-        self.saved_at = 0.0
 
-    async def changed(self, outputs: list[dict[str, Any]]) -> None:
-        if time.monotonic() - self.saved_at >= SAVE_EVERY_SECONDS:
-            await self.save(outputs=list(outputs))
-
-    async def save(self, **values: Any) -> None:
-        self.saved_at = time.monotonic()
-        async with self.database.transaction() as session:
-            await session.execute(sa.update(Cell).where(Cell.id == self.cell_id).values(**values))
+def worker_gone(worker_id: str) -> bool:
+    """A process on this machine that no longer exists (a run it left need not wait for its
+    heartbeat to go stale). Processes elsewhere are judged by their heartbeat alone."""
+    host, _, rest = worker_id.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def died_output(result: ExecutionResult) -> dict[str, Any]:
@@ -56,10 +66,22 @@ def died_output(result: ExecutionResult) -> dict[str, Any]:
 
 
 class RunExecutor:
-    def __init__(self, *, database: Database, backend: ExecutionBackend, stream_limit: int) -> None:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        backend: ExecutionBackend,
+        stream_limit: int,
+        notebook_files: NotebookFiles,
+        heartbeat_seconds: float = 5.0,
+    ) -> None:
         self.database = database
+        self.notebook_files = notebook_files
         self.backend = backend
         self.stream_limit = stream_limit
+        self.heartbeat_seconds = heartbeat_seconds
+        self.worker_id = new_worker_id()
+        self.watchdog: asyncio.Task[None] | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         self.clients: dict[str, JupyterClient] = {}
         # Runs of this process signal when they finish; others are polled in the database.
@@ -69,13 +91,15 @@ class RunExecutor:
 
     async def start_cell_run(self, *, access: CellAccess) -> str:
         async with self.database.transaction() as session:
-            run = await runs.start_cell_run(session, access=access)
+            run = await runs.start_cell_run(session, access=access, worker_id=self.worker_id)
         self.submit(run.id)
         return run.id
 
     async def start_notebook_run(self, *, access: NotebookAccess, from_cell: str | None) -> str:
         async with self.database.transaction() as session:
-            run = await runs.start_notebook_run(session, access=access, from_cell=from_cell)
+            run = await runs.start_notebook_run(
+                session, access=access, from_cell=from_cell, worker_id=self.worker_id
+            )
         self.submit(run.id)
         return run.id
 
@@ -93,6 +117,36 @@ class RunExecutor:
         else:
             await client.restart(kernel.kernel_id)
         return True
+
+    @property
+    def silent_for(self) -> timedelta:
+        return timedelta(seconds=self.heartbeat_seconds * SILENT_HEARTBEATS)
+
+    async def start(self) -> None:
+        """End the runs that a stopped process left behind, then keep watch."""
+        await self._end_abandoned_runs()
+        self.watchdog = asyncio.get_running_loop().create_task(self._keep_watch(), name="runs")
+
+    async def _keep_watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            try:
+                async with self.database.transaction() as session:
+                    await runs.beat(session, run_ids=sorted(self.finished))
+                await self._end_abandoned_runs()
+            except Exception:
+                log.exception("the run heartbeat failed; trying again")
+
+    async def _end_abandoned_runs(self) -> None:
+        async with self.database.transaction() as session:
+            ended = await runs.fail_abandoned_runs(
+                session,
+                worker_id=self.worker_id,
+                silent_for=self.silent_for,
+                worker_gone=worker_gone,
+            )
+        for run_id in ended:
+            log.warning("run %s was abandoned by a stopped Datadive; it ended as an error", run_id)
 
     def submit(self, run_id: str) -> None:
         self.finished[run_id] = asyncio.Event()
@@ -116,6 +170,10 @@ class RunExecutor:
             await asyncio.sleep(POLL_SECONDS)
 
     async def shutdown(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watchdog
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -149,22 +207,11 @@ class RunExecutor:
 
     async def _finish(self, run_id: str, status: str, error: str | None) -> None:
         async with self.database.transaction() as session:
-            run = await session.get(Run, run_id)
-            if run is None or run.status in FINISHED:
-                return
-            run.status, run.error, run.finished_at = status, error, utcnow()
-            await session.execute(
-                sa.update(Cell)
-                .where(Cell.notebook_id == run.notebook_id, Cell.status.in_(("queued", "running")))
-                .values(status="idle")
-            )
+            await runs.finish_run(session, run_id=run_id, status=status, error=error)
 
-    async def _set_status(self, run_id: str, status: str) -> None:
+    async def _set_status(self, run_id: str, status: str, **values: Any) -> None:
         async with self.database.transaction() as session:
-            values: dict[str, Any] = {"status": status}
-            if status == "starting":
-                values["started_at"] = utcnow()
-            await session.execute(sa.update(Run).where(Run.id == run_id).values(**values))
+            await runs.set_run_status(session, run_id=run_id, status=status, **values)
 
     def _client(self, project_id: str, handle: ServerHandle) -> JupyterClient:
         client = self.clients.get(project_id)
@@ -183,7 +230,7 @@ class RunExecutor:
                 (v.cell.id, v.cell.kind, v.cell.source, v.index)
                 for v in await runs.run_cells(session, run=run)
             ]
-        await self._set_status(run_id, "starting")
+        await self._set_status(run_id, "starting", started_at=utcnow())
         handle = await self.backend.ensure_server(notebook.project_id)
         client = self._client(notebook.project_id, handle)
         known = self.kernels.get(notebook.id)
@@ -199,18 +246,19 @@ class RunExecutor:
         for cell_id, kind, source, index in cells:
             if problem is not None:
                 break
-            saver = OutputSaver(self.database, cell_id)
+            progress = CellProgress(self.database, notebook_id=notebook.id, cell_id=cell_id)
             if kind == "markdown":
-                await saver.save(status="ok")
+                await progress.finished(status="ok")
                 continue
-            await saver.save(status="running", outputs=[], started_at=utcnow(), finished_at=None)
-            result = await client.execute(kernel.kernel_id, source, on_change=saver.changed)
+            await progress.started()
+            result = await client.execute(
+                kernel.kernel_id, source, on_change=progress.outputs_changed
+            )
             outputs = result.outputs + ([died_output(result)] if result.status == "dead" else [])
-            await saver.save(
+            await progress.finished(
+                status="ok" if result.status == "ok" else "error",
                 outputs=outputs,
                 execution_count=result.execution_count,
-                status="ok" if result.status == "ok" else "error",
-                finished_at=utcnow(),
             )
             if result.status == "dead":
                 self.kernels.pop(notebook.id, None)
@@ -228,14 +276,4 @@ class RunExecutor:
                 )
         await self._finish(run_id, "error" if problem else "ok", problem)
         self._announce(run_id)  # the answer need not wait for the file below
-        await self._write_notebook_file(client, notebook)
-
-    async def _write_notebook_file(self, client: JupyterClient, notebook: Notebook) -> None:
-        """Keep the .ipynb in the project folder in step, for JupyterLab."""
-        async with self.database.new_session() as session:
-            views = await load_cells(session, notebook_id=notebook.id)
-        document = nbformat.writes(exports.export_ipynb(notebook, views))
-        try:
-            await client.save_notebook(notebook.path, document)
-        except DatadiveError as exc:
-            log.warning("could not write %s: %s", notebook.path, exc.detail)
+        await self.notebook_files.write(notebook.id)

@@ -3,7 +3,9 @@ that made them. The work itself is done by `run_executor.RunExecutor`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +16,35 @@ from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
 from datadive.services.access import CellAccess, NotebookAccess, run_access
 from datadive.services.cells import CellView, load_cells
+from datadive.services.notebook_events import record_event
 from datadive.services.notebooks import ensure_writable
 
 ACTIVE = ("queued", "starting", "running")
 CRASHED = "Datadive stopped while this run was going on; run the cells again."
+
+
+def run_event(run: Run) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "status": run.status,
+        "scope": run.scope,
+        "cell_id": run.cell_id,
+        "error": run.error,
+    }
+
+
+async def set_cells_status(
+    session: AsyncSession, *, notebook_id: str, cell_ids: Sequence[str], status: str
+) -> None:
+    if not cell_ids:
+        return
+    await session.execute(sa.update(Cell).where(Cell.id.in_(cell_ids)).values(status=status))
+    await record_event(
+        session,
+        notebook_id=notebook_id,
+        kind="cell-status",
+        data={"cell_ids": list(cell_ids), "status": status},
+    )
 
 
 async def ensure_no_active_run(session: AsyncSession, *, notebook_id: str) -> None:
@@ -36,6 +63,7 @@ async def queue_run(
     user: User,
     scope: str,
     cell_id: str | None,
+    worker_id: str,
 ) -> Run:
     run = Run(
         notebook_id=notebook_id,
@@ -43,15 +71,50 @@ async def queue_run(
         scope=scope,
         status="queued",
         requested_by_id=user.id,
+        worker_id=worker_id,
+        heartbeat_at=utcnow(),
     )
     session.add(run)
-    if cell_ids:
-        await session.execute(sa.update(Cell).where(Cell.id.in_(cell_ids)).values(status="queued"))
     await session.flush()
+    await set_cells_status(session, notebook_id=notebook_id, cell_ids=cell_ids, status="queued")
+    await record_event(session, notebook_id=notebook_id, kind="run", data=run_event(run))
     return run
 
 
-async def start_cell_run(session: AsyncSession, *, access: CellAccess) -> Run:
+async def set_run_status(
+    session: AsyncSession, *, run_id: str, status: str, **values: Any
+) -> Run | None:
+    """Move an unfinished run on (`starting`, `running`); None when it has finished already."""
+    run = await session.get(Run, run_id)
+    if run is None or run.status not in ACTIVE:
+        return None
+    run.status = status
+    for name, value in values.items():
+        setattr(run, name, value)
+    await session.flush()
+    await record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
+    return run
+
+
+async def finish_run(session: AsyncSession, *, run_id: str, status: str, error: str | None) -> None:
+    """End a run; its cells still queued or running go back to idle (outputs stay)."""
+    run = await session.get(Run, run_id)
+    if run is None or run.status not in ACTIVE:
+        return
+    run.status, run.error, run.finished_at = status, error, utcnow()
+    await session.flush()
+    left = (
+        await session.scalars(
+            sa.select(Cell.id).where(
+                Cell.notebook_id == run.notebook_id, Cell.status.in_(("queued", "running"))
+            )
+        )
+    ).all()
+    await set_cells_status(session, notebook_id=run.notebook_id, cell_ids=left, status="idle")
+    await record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
+
+
+async def start_cell_run(session: AsyncSession, *, access: CellAccess, worker_id: str) -> Run:
     ensure_writable(access.project)
     await ensure_no_active_run(session, notebook_id=access.notebook.id)
     return await queue_run(
@@ -61,11 +124,12 @@ async def start_cell_run(session: AsyncSession, *, access: CellAccess) -> Run:
         user=access.user,
         scope="cell",
         cell_id=access.cell.id,
+        worker_id=worker_id,
     )
 
 
 async def start_notebook_run(
-    session: AsyncSession, *, access: NotebookAccess, from_cell: str | None
+    session: AsyncSession, *, access: NotebookAccess, from_cell: str | None, worker_id: str
 ) -> Run:
     ensure_writable(access.project)
     await ensure_no_active_run(session, notebook_id=access.notebook.id)
@@ -82,6 +146,7 @@ async def start_notebook_run(
         user=access.user,
         scope="from_cell" if from_cell else "all",
         cell_id=from_cell,
+        worker_id=worker_id,
     )
 
 
@@ -101,15 +166,38 @@ async def read_run(session: AsyncSession, *, user: User, run_id: str) -> tuple[R
     return run, await run_cells(session, run=run)
 
 
-async def fail_unfinished_runs(session: AsyncSession) -> Sequence[str]:
-    """At start-up: runs that a stopped Datadive left unfinished end as errors, and their
-    cells are idle again (outputs saved so far stay)."""
-    unfinished = (await session.scalars(sa.select(Run).where(Run.status.in_(ACTIVE)))).all()
-    for run in unfinished:
-        run.status, run.error, run.finished_at = "error", CRASHED, utcnow()
+async def beat(session: AsyncSession, *, run_ids: Sequence[str]) -> None:
+    """Say that this process still carries out these runs."""
+    if run_ids:
         await session.execute(
-            sa.update(Cell)
-            .where(Cell.notebook_id == run.notebook_id, Cell.status.in_(("queued", "running")))
-            .values(status="idle")
+            sa.update(Run).where(Run.id.in_(run_ids)).values(heartbeat_at=utcnow())
         )
-    return [run.id for run in unfinished]
+
+
+async def fail_abandoned_runs(
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    silent_for: timedelta,
+    worker_gone: Callable[[str], bool],
+) -> list[str]:
+    """Unfinished runs of other processes that died end as errors, and their cells are idle
+    again (outputs saved so far stay). A process counts as dead when `worker_gone` says so, or
+    when it has not said anything (`beat`) for `silent_for`."""
+    cutoff = utcnow() - silent_for
+    others = (
+        await session.execute(
+            sa.select(Run.id, Run.worker_id, Run.heartbeat_at).where(
+                Run.status.in_(ACTIVE),
+                sa.or_(Run.worker_id.is_(None), Run.worker_id != worker_id),
+            )
+        )
+    ).all()
+    abandoned = [
+        run_id
+        for run_id, worker, heartbeat in others
+        if worker is None or heartbeat is None or heartbeat < cutoff or worker_gone(worker)
+    ]
+    for run_id in abandoned:
+        await finish_run(session, run_id=run_id, status="error", error=CRASHED)
+    return abandoned

@@ -8,6 +8,7 @@ from datadive.db.models.accounts import (
     User,
     UserSession,
 )
+from datadive.db.models.events import NotebookEvent
 from datadive.db.models.notebooks import Cell, CellTemplate, Notebook
 from datadive.db.models.projects import File, Project, ProjectMember
 from datadive.db.models.runs import Run
@@ -19,6 +20,7 @@ __all__ = [
     "EmailVerificationCode",
     "File",
     "Notebook",
+    "NotebookEvent",
     "PasswordResetToken",
     "Project",
     "ProjectMember",

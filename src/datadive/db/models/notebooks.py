@@ -33,6 +33,8 @@ class Notebook(IdMixin, TimestampMixin, Base):
     kernel_name: Mapped[str] = mapped_column(
         sa.String(100), default="python3", server_default="python3"
     )
+    # Number of the notebook's newest event (see `NotebookEvent`).
+    event_seq: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
 
 class CellTemplate(IdMixin, TimestampMixin, Base):

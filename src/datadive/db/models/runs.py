@@ -34,3 +34,7 @@ class Run(IdMixin, TimestampMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # The Datadive process carrying the run out, and when it last said it still does: a run
+    # whose heartbeat stops (its process died) is ended by any other process.
+    worker_id: Mapped[str | None] = mapped_column(sa.String(64))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,93 @@
+"""A running cell's progress: status and outputs saved as they come, each change recorded as
+a notebook event so that open pages follow it."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from datadive.db.engine import Database
+from datadive.db.models import Cell
+from datadive.db.types import utcnow
+from datadive.services.notebook_events import record_event
+
+SAVE_EVERY_SECONDS = 0.3
+Outputs = list[dict[str, Any]]
+
+
+def output_change(sent: Sequence[dict[str, Any]], now: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What a client that has `sent` must do to have `now`: append to one stream output, or
+    replace the outputs from an index on. Streams that only grew send only the new text."""
+    index = 0
+    while index < min(len(sent), len(now)) and sent[index] == now[index]:
+        index += 1
+    if index == len(sent) - 1 == len(now) - 1:
+        before, after = sent[index], now[index]
+        if (
+            before.get("output_type") == after.get("output_type") == "stream"
+            and before.get("name") == after.get("name")
+            and after["text"].startswith(before["text"])
+        ):
+            return {"index": index, "text": after["text"][len(before["text"]) :]}
+    return {"index": index, "outputs": list(now[index:])}
+
+
+def json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+class CellProgress:
+    """Saves one cell's run, at most every SAVE_EVERY_SECONDS while outputs stream in."""
+
+    def __init__(self, database: Database, *, notebook_id: str, cell_id: str) -> None:
+        self.database = database
+        self.notebook_id = notebook_id
+        self.cell_id = cell_id
+        self.saved_at = 0.0
+        self.sent: Outputs = []
+
+    async def started(self) -> None:
+        await self._save(
+            {"status": "running", "outputs": [], "started_at": utcnow(), "finished_at": None},
+            outputs=[],
+        )
+
+    async def outputs_changed(self, outputs: Outputs) -> None:
+        if time.monotonic() - self.saved_at >= SAVE_EVERY_SECONDS:
+            await self._save({"outputs": list(outputs)}, outputs=outputs)
+
+    async def finished(
+        self, *, status: str, outputs: Outputs | None = None, execution_count: int | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
+        if outputs is not None:
+            values |= {"outputs": list(outputs), "execution_count": execution_count}
+        await self._save(values, outputs=outputs)
+
+    async def _save(self, values: dict[str, Any], *, outputs: Outputs | None) -> None:
+        self.saved_at = time.monotonic()
+        async with self.database.transaction() as session:
+            await session.execute(sa.update(Cell).where(Cell.id == self.cell_id).values(**values))
+            if outputs is not None and (outputs != self.sent or not outputs):
+                change = output_change(self.sent, outputs)
+                await record_event(
+                    session,
+                    notebook_id=self.notebook_id,
+                    kind="outputs",
+                    data={"cell_id": self.cell_id, **change},
+                )
+                # The collector changes its outputs in place; keep what was sent as it was.
+                self.sent = copy.deepcopy(outputs)
+            if "status" in values:
+                status_data = {"cell_ids": [self.cell_id], "status": values["status"]}
+                for name in ("execution_count", "started_at", "finished_at"):
+                    if name in values:
+                        status_data[name] = json_value(values[name])
+                await record_event(
+                    session, notebook_id=self.notebook_id, kind="cell-status", data=status_data
+                )

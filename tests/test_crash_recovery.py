@@ -1,0 +1,79 @@
+"""SECURITY.md check 26, the Datadive half: kill the real `datadive serve` process in the middle
+of a run; started again, it ends that run as an error, keeps the outputs saved so far, and the
+next run works."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.cli import run_datadive, serving
+
+pytestmark = pytest.mark.slow
+PASSWORD = "a long admin passphrase"
+SLOW_CELL = "print('before the crash', flush=True)\nimport time\ntime.sleep(300)"
+
+
+@contextmanager
+def signed_in(url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=url, headers={"Origin": url}, timeout=90) as client:
+        answer = client.post("/api/v1/auth/sign-in", json={"login": "root", "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        yield client
+
+
+def read_run(client: httpx.Client, run_id: str, **params: Any) -> dict[str, Any]:
+    body: dict[str, Any] = client.get(f"/api/v1/runs/{run_id}", params=params).json()
+    return body
+
+
+def test_a_run_cut_off_by_a_killed_datadive_ends_as_an_error_and_the_next_run_works(
+    tmp_path: Path,
+) -> None:
+    created = run_datadive(
+        *("users", "create", "--username", "root", "--email", "root@example.org", "--admin"),
+        "--password-stdin",
+        cwd=tmp_path,
+        stdin=PASSWORD + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+
+    with serving(tmp_path) as first, signed_in(first.url) as client:
+        project = client.post("/api/v1/projects", json={"title": "Crash"}).json()
+        notebook = client.post(
+            f"/api/v1/projects/{project['id']}/notebooks", json={"title": "Slow"}
+        ).json()
+        cell = client.post(
+            f"/api/v1/notebooks/{notebook['id']}/cells", json={"kind": "code", "source": SLOW_CELL}
+        ).json()
+        run = client.post(f"/api/v1/cells/{cell['id']}/execute").json()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            outputs = read_run(client, run["id"])["cells"][0]["outputs"]
+            if outputs:
+                break
+            time.sleep(0.2)
+        assert first.process is not None
+        first.process.kill()  # no shutdown of any kind
+        first.process.wait()
+
+    with serving(tmp_path) as second, signed_in(second.url) as client:
+        after = read_run(client, run["id"])
+        check = client.post(
+            f"/api/v1/notebooks/{notebook['id']}/cells", json={"kind": "code", "source": "6 * 7"}
+        ).json()
+        next_run = client.post(f"/api/v1/cells/{check['id']}/execute", params={"wait": 90})
+
+    assert after["status"] == "error"
+    assert "Datadive stopped" in after["error"]
+    assert after["cells"][0]["status"] == "idle"
+    assert after["cells"][0]["outputs"][0]["text"] == "before the crash\n"
+    assert next_run.status_code == 200, next_run.text
+    assert next_run.json()["status"] == "ok"
+    assert next_run.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "42"
