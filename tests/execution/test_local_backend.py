@@ -1,5 +1,5 @@
-"""The local backend: one server per project, reused, stopped, cleaned up after a crash, and
-without Datadive's secrets in the kernel's environment."""
+"""The local backend: one server per project, reused, stopped, cleaned up after a crash, without
+Datadive's secrets in the kernel's environment, and stopped when it cannot be told to revoke."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from datadive.execution import local
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend, process_alive
 
@@ -106,3 +107,27 @@ async def test_servers_left_by_a_crashed_datadive_are_stopped(tmp_path: Path) ->
             os.waitpid(pid, os.WNOHANG)
     assert not process_alive(pid)
     assert not record.exists()
+
+
+async def test_no_login_url_and_nothing_started_while_no_server_runs(
+    backend: LocalBackend,
+) -> None:
+    url = await backend.login_url("p1", user_id="u1", name="ada", next_path="/lab")
+    await backend.revoke("p1", user_id="u1")
+
+    assert url is None
+    assert not (await backend.status("p1")).running
+
+
+async def test_a_server_that_cannot_be_told_to_revoke_is_stopped(
+    backend: LocalBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "REVOKE_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(local, "STOP_GRACE_SECONDS", 1.0)
+    await backend.ensure_server("p1")
+    os.kill(backend.servers["p1"].process.pid, signal.SIGSTOP)  # hung: it answers nothing
+
+    await backend.revoke("p1", user_id="u1")
+
+    assert not (await backend.status("p1")).running
+    assert await backend.login_url("p1", user_id="u1", name="ada", next_path="/lab") is None

@@ -6,12 +6,17 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from datadive.errors import Unavailable
+from datadive.errors import Conflict, Unavailable
 
 
 class ServerNotStarted(Unavailable):
     slug = "server-not-started"
     title = "The project's Jupyter server could not start"
+
+
+class ServerNotRunning(Conflict):
+    slug = "server-not-running"
+    title = "The project's Jupyter server is not running"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,26 @@ class ExecutionBackend(ABC):
 
     @abstractmethod
     async def stop(self, project_id: str) -> None: ...
+
+    @abstractmethod
+    async def login_url(
+        self, project_id: str, *, user_id: str, name: str, next_path: str
+    ) -> str | None:
+        """A one-time URL that logs `user_id` in to the project's running server and opens
+        `next_path` there (e.g. `/lab/tree/analysis.ipynb`); None when no server runs.
+
+        Never a `?token=` URL: the browser gets a login of its own, which `revoke` ends."""
+
+    @abstractmethod
+    async def revoke(self, project_id: str, *, user_id: str) -> None:
+        """`user_id` loses access to the project's server from the next request on, open
+        connections included. Must not fail silently: when the server cannot be told, it
+        is stopped."""
+
+    @abstractmethod
+    async def write_notebook(self, project_id: str, path: str, document: str) -> None:
+        """Write a notebook (nbformat JSON) at `path` in the project's workspace, whether or
+        not its server runs, replacing the old file in one step."""
 
     async def clean_orphans(self) -> int:
         """Stop servers an earlier, crashed Datadive left running; how many were stopped."""

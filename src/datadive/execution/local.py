@@ -1,15 +1,20 @@
 """The embedded backend: one `jupyter server` subprocess per project, on 127.0.0.1.
 
 Each server gets a free port, a fresh token, the project's workspace as its root folder and an
-environment without Datadive's secrets. It stops itself after `idle_seconds` without activity
-(Jupyter's own culling); Datadive stops the rest on shutdown. Each running server is recorded
-in `<data dir>/jupyter/servers/`, so that servers left behind by a crashed Datadive are found
-and stopped when the next one starts.
+environment without Datadive's secrets. Browsers get in through Datadive only: the server runs
+`datadive.jupyter.identity`, which takes one-time login codes signed with a key handed over on
+the server's standard input (see `datadive.jupyter.launch`), never `?token=` URLs.
+
+A server stops itself after `idle_seconds` without activity (Jupyter's own culling); Datadive
+stops the rest on shutdown. Each running server is recorded in `<data dir>/jupyter/servers/`,
+so that servers left behind by a crashed Datadive are found and stopped when the next one
+starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -20,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -29,11 +35,15 @@ from datadive.execution.backend import (
     ServerNotStarted,
     ServerStatus,
 )
+from datadive.jupyter.launch import LaunchSecrets
+from datadive.jupyter.login_codes import issue_login_code
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
+REVOKE_TIMEOUT_SECONDS = 10.0
+IDENTITY_PROVIDER = "datadive.jupyter.identity.DatadiveIdentityProvider"
 # Variables a kernel must never see (SECURITY.md check 19).
 SECRET_PREFIXES = ("DATADIVE_",)
 SECRET_NAMES = frozenset(
@@ -90,6 +100,7 @@ class RunningServer:
     process: asyncio.subprocess.Process
     handle: ServerHandle
     port: int
+    login_key: bytes
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -111,6 +122,17 @@ class LocalBackend(ExecutionBackend):
 
     def workspace(self, project_id: str) -> Path:
         return self.workspaces / project_id
+
+    async def write_notebook(self, project_id: str, path: str, document: str) -> None:
+        root = self.workspace(project_id).resolve()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise ValueError(f"{path!r} is not a path inside the project")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Jupyter (or a person) reading at the same moment sees the old file or the new one.
+        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+        partial.write_text(document, encoding="utf-8")
+        os.replace(partial, target)
 
     async def clean_orphans(self) -> int:
         """Stop servers recorded by an earlier Datadive process that is gone."""
@@ -147,6 +169,7 @@ class LocalBackend(ExecutionBackend):
         workspace = self.workspace(project_id)
         workspace.mkdir(parents=True, exist_ok=True)
         port, token = free_port(), secrets.token_urlsafe(32)
+        login_key = secrets.token_bytes(32)
         environment = kernel_environment() | {"JUPYTER_TOKEN": token}
         process = await asyncio.create_subprocess_exec(
             self.python,
@@ -156,6 +179,10 @@ class LocalBackend(ExecutionBackend):
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",
             "--ServerApp.open_browser=False",
+            "--ServerApp.default_url=/lab",
+            f"--ServerApp.identity_provider_class={IDENTITY_PROVIDER}",
+            # Every page needs a user unless a handler says otherwise (the hand-off does).
+            "--ServerApp.allow_unauthenticated_access=False",
             f"--ServerApp.root_dir={workspace}",
             f"--ServerApp.shutdown_no_activity_timeout={self.idle_seconds}",
             f"--MappingKernelManager.cull_idle_timeout={self.idle_seconds}",
@@ -164,7 +191,7 @@ class LocalBackend(ExecutionBackend):
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
             cwd=workspace,
             env=environment,
-            stdin=asyncio.subprocess.DEVNULL,
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
@@ -174,9 +201,11 @@ class LocalBackend(ExecutionBackend):
             process=process,
             handle=ServerHandle(url=f"http://127.0.0.1:{port}", token=token),
             port=port,
+            login_key=login_key,
         )
         self._record(server)
         try:
+            await self._hand_over_secrets(server)
             await self._wait_until_ready(server)
         except BaseException:  # failed, or cancelled by a shutdown: never leave it running
             await asyncio.shield(self._terminate(server))
@@ -185,6 +214,14 @@ class LocalBackend(ExecutionBackend):
         self.servers[project_id] = server
         asyncio.get_running_loop().create_task(self._drain_log(server))
         return server
+
+    async def _hand_over_secrets(self, server: RunningServer) -> None:
+        assert server.process.stdin is not None
+        server.process.stdin.write(LaunchSecrets(login_key=server.login_key).to_line())
+        # If the server died at once, _wait_until_ready reports why.
+        with contextlib.suppress(ConnectionError):
+            await server.process.stdin.drain()
+        server.process.stdin.close()
 
     async def _wait_until_ready(self, server: RunningServer) -> None:
         deadline = asyncio.get_running_loop().time() + START_TIMEOUT_SECONDS
@@ -246,6 +283,38 @@ class LocalBackend(ExecutionBackend):
         if server is not None:
             await self._terminate(server)
         self._forget(project_id)
+
+    def _running(self, project_id: str) -> RunningServer | None:
+        server = self.servers.get(project_id)
+        if server is None or server.process.returncode is not None:
+            return None
+        return server
+
+    async def login_url(
+        self, project_id: str, *, user_id: str, name: str, next_path: str
+    ) -> str | None:
+        server = self._running(project_id)
+        if server is None:
+            return None
+        code = issue_login_code(server.login_key, user_id=user_id, name=name)
+        return f"{server.handle.url}/datadive/login?{urlencode({'code': code, 'next': next_path})}"
+
+    async def revoke(self, project_id: str, *, user_id: str) -> None:
+        server = self._running(project_id)
+        if server is None:
+            return  # browser sessions live in the server's memory: none survive it
+        try:
+            async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
+                response = await client.post(
+                    f"{server.handle.url}/datadive/revoke",
+                    json={"user_id": user_id},
+                    headers={"Authorization": f"token {server.handle.token}"},
+                )
+                response.raise_for_status()
+        except httpx.HTTPError as exc:
+            # Access must end now; a server that cannot be told is stopped instead.
+            log.warning("stopping %s's server: revoking %s failed: %s", project_id, user_id, exc)
+            await self.stop(project_id)
 
     async def shutdown(self) -> None:
         for project_id in list(self.servers):

@@ -35,6 +35,11 @@ class RunPublic(BaseModel):
 class ServerPublic(BaseModel):
     running: bool
     started_at: datetime | None
+    jupyterlab_url: str | None = Field(
+        default=None,
+        description="Datadive's URL that opens JupyterLab on this server (a browser with a "
+        "session follows it); only while the server runs and only for members who may run code.",
+    )
 
 
 class KernelControl(BaseModel):

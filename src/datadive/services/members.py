@@ -1,16 +1,20 @@
 """Project members: list, add, change role (including transferring ownership), remove, leave.
 
-A project has exactly one owner at all times: ownership moves only by transfer.
+A project has exactly one owner at all times: ownership moves only by transfer. A member who
+loses the right to run code (removed, left, or made a viewer) loses the project's Jupyter
+server at once too (SECURITY.md check 13): the execution backend is told here, with the change,
+so that no caller (JSON API or page) can change a role and forget it.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datadive.auth.permissions import Role
+from datadive.auth.permissions import Action, Role, is_allowed
 from datadive.db.models import ProjectMember
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Forbidden, Invalid, NotFound
+from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.projects import MemberAdd
 from datadive.services.access import ProjectAccess
 from datadive.services.accounts import find_user_by_login
@@ -45,7 +49,12 @@ async def add_member(session: AsyncSession, *, access: ProjectAccess, data: Memb
 
 
 async def change_role(
-    session: AsyncSession, *, access: ProjectAccess, user_id: str, role: Role
+    session: AsyncSession,
+    *,
+    access: ProjectAccess,
+    user_id: str,
+    role: Role,
+    backend: ExecutionBackend,
 ) -> list[Member]:
     """Set a member's role; `owner` transfers ownership and makes the old owner an editor."""
     target = await membership(session, project_id=access.project.id, user_id=user_id)
@@ -61,16 +70,32 @@ async def change_role(
         )
         current_owner.role = Role.EDITOR
         access.project.owner_id = user_id
+    could_execute = is_allowed(Role(target.role), Action.NOTEBOOK_EXECUTE)
     target.role = role
     access.project.updated_at = utcnow()
     await session.flush()
+    if could_execute and not is_allowed(role, Action.NOTEBOOK_EXECUTE):
+        await revoke_jupyter_access(backend, project_id=access.project.id, user_id=user_id)
     return await list_members(session, access=access)
 
 
-async def remove_member(session: AsyncSession, *, access: ProjectAccess, user_id: str) -> None:
+async def remove_member(
+    session: AsyncSession, *, access: ProjectAccess, user_id: str, backend: ExecutionBackend
+) -> None:
     """Remove a member (owner) or leave (the member themself); the owner cannot be removed."""
     target = await membership(session, project_id=access.project.id, user_id=user_id)
     if target.role == Role.OWNER:
         raise Conflict("The owner cannot leave or be removed; transfer ownership first.")
     await session.delete(target)
     access.project.updated_at = utcnow()
+    await session.flush()
+    await revoke_jupyter_access(backend, project_id=access.project.id, user_id=user_id)
+
+
+async def revoke_jupyter_access(
+    backend: ExecutionBackend, *, project_id: str, user_id: str
+) -> None:
+    """Called after the change is flushed and before the request's transaction commits: if the
+    commit then fails, the member only has to open JupyterLab again; the other order would
+    leave a window where the database says "no" and Jupyter still says "yes"."""
+    await backend.revoke(project_id, user_id=user_id)

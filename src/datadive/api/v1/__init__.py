@@ -6,11 +6,13 @@ from datadive.api.v1 import (
     auth,
     cell_templates,
     cells,
+    events,
     health,
     members,
     notebooks,
     projects,
     runs,
+    servers,
     tokens,
 )
 
@@ -27,6 +29,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     cells.router,
     cell_templates.router,
     runs.router,
+    servers.router,
+    events.router,
 )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from datadive.api.deps import DbSession
+from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import IdPath, MemberPermission, ProjectPermission
 from datadive.auth.permissions import Action, Role
 from datadive.schemas.projects import MemberAdd, MemberPublic, MemberUpdate, UserSummary
@@ -45,6 +45,7 @@ async def change_member_role(
     user_id: IdPath,
     data: MemberUpdate,
     session: DbSession,
+    backend: BackendDep,
     access: Annotated[
         ProjectAccess,
         Depends(MemberPermission(Action.MEMBERS_MANAGE, own_action=Action.MEMBERS_MANAGE)),
@@ -52,7 +53,7 @@ async def change_member_role(
 ) -> list[MemberPublic]:
     """Change a role. `owner` transfers ownership: the previous owner becomes an editor."""
     changed = await members.change_role(
-        session, access=access, user_id=user_id, role=Role(data.role)
+        session, access=access, user_id=user_id, role=Role(data.role), backend=backend
     )
     return [to_public(m) for m in changed]
 
@@ -61,10 +62,12 @@ async def change_member_role(
 async def remove_member(
     user_id: IdPath,
     session: DbSession,
+    backend: BackendDep,
     access: Annotated[
         ProjectAccess,
         Depends(MemberPermission(Action.MEMBERS_MANAGE, own_action=Action.MEMBERS_LEAVE)),
     ],
 ) -> None:
-    """Remove a member (owner), or leave the project (your own user id)."""
-    await members.remove_member(session, access=access, user_id=user_id)
+    """Remove a member (owner), or leave the project (your own user id). Their access to the
+    project's Jupyter server ends with it."""
+    await members.remove_member(session, access=access, user_id=user_id, backend=backend)

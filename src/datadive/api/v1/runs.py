@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
-from datadive.api.deps import BackendDep, CurrentPrincipal, DatabaseDep, DbSession, ExecutorDep
+from datadive.api.deps import CurrentPrincipal, DatabaseDep, DbSession, ExecutorDep
 from datadive.api.permissions import (
     CellPermission,
     NotebookPermission,
@@ -29,7 +29,6 @@ from datadive.schemas.runs import (
     KernelControlled,
     NotebookRunRequest,
     RunPublic,
-    ServerPublic,
 )
 from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess
@@ -107,16 +106,6 @@ async def read_run(
     """A run and its cells (200 when finished, 202 while it goes on)."""
     await executor.wait(run.id, wait)
     return await run_answer(database, principal, run.id, response)
-
-
-@router.get("/projects/{project_id}/server", response_model=ServerPublic)
-async def read_server(
-    backend: BackendDep,
-    access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.PROJECT_READ))],
-) -> ServerPublic:
-    """Whether the project's Jupyter server is running."""
-    state = await backend.status(access.project.id)
-    return ServerPublic(running=state.running, started_at=state.started_at)
 
 
 @router.post("/projects/{project_id}/kernel/{action}", response_model=KernelControlled)

@@ -1,0 +1,33 @@
+"""A real project server per test module, started by the local backend (so with the
+Datadive identity provider and the login key handed over as in production)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from datadive.execution.backend import ServerHandle
+from datadive.execution.local import LocalBackend
+
+PROJECT = "project-lab"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def backend(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalBackend]:
+    root = tmp_path_factory.mktemp("jupyter")
+    local = LocalBackend(workspaces=root / "workspaces", state_dir=root / "state", idle_seconds=600)
+    yield local
+    await local.shutdown()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def server(backend: LocalBackend) -> ServerHandle:
+    handle = await backend.ensure_server(PROJECT)
+    notebook = backend.workspace(PROJECT) / "analysis.ipynb"
+    notebook.write_text(
+        json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
+    return handle
