@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from datadive import __version__
 from datadive.api.origin_check import OriginCheckMiddleware, origin_of
@@ -18,9 +17,11 @@ from datadive.execution.factory import build_backend
 from datadive.mail.factory import build_mail_sender
 from datadive.services.auth_policy import AuthPolicy
 from datadive.services.cell_templates import sync_builtin_templates
+from datadive.services.notebook_events import purge_old_events
+from datadive.services.notebook_files import NotebookFiles
 from datadive.services.run_executor import RunExecutor
-from datadive.services.runs import fail_unfinished_runs
 from datadive.startup import ensure_data_dir, require_schema_at_head
+from datadive.web import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -30,8 +31,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     database = Database(settings.resolved_database_url)
     backend = build_backend(settings)
+    notebook_files = NotebookFiles(database=database, backend=backend)
+    database.edit_listeners.append(notebook_files.edited)
     executor = RunExecutor(
-        database=database, backend=backend, stream_limit=settings.max_output_characters
+        database=database,
+        backend=backend,
+        notebook_files=notebook_files,
+        stream_limit=settings.max_output_characters,
+        heartbeat_seconds=settings.run_heartbeat_seconds,
     )
 
     @asynccontextmanager
@@ -42,11 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await require_schema_at_head(database)
             await sync_builtin_templates(database)
             await backend.clean_orphans()
+            await database.start_listening()
             async with database.transaction() as session:
-                await fail_unfinished_runs(session)
+                await purge_old_events(session)
+            await executor.start()
             yield
         finally:
             await executor.shutdown()
+            await notebook_files.shutdown()
             await backend.shutdown()
             await database.dispose()
 
@@ -70,10 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})
     )
     app.include_router(build_router())
-
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        # Until the web workspace exists, the API docs are the front door.
-        return RedirectResponse(f"{API_PREFIX}/docs")
+    # The pages: after the problem handlers, which the page error handlers wrap.
+    install_web(app)
 
     return app

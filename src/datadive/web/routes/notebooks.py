@@ -1,0 +1,161 @@
+"""Notebooks on the project page (create, rename, delete) and the notebook page. The same
+services and permission checks as /api/v1/…/notebooks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from datadive.api.deps import BackendDep, DbSession
+from datadive.api.permissions import NotebookPermission, ProjectPermission
+from datadive.auth.permissions import Action, is_allowed
+from datadive.auth.principal import Principal
+from datadive.errors import DatadiveError
+from datadive.execution.backend import ExecutionBackend
+from datadive.schemas.notebooks import NotebookCreate, NotebookUpdate
+from datadive.services import cells, notebooks
+from datadive.services.access import NotebookAccess, ProjectAccess
+from datadive.web.deps import FormFields, SignedIn
+from datadive.web.forms import Form, failure_status, parse, require_filled, settle
+from datadive.web.navigation import redirect
+from datadive.web.project_page import as_project_access, project_url, show_project
+from datadive.web.rendering import is_htmx, render, toast_headers
+
+router = APIRouter()
+
+CreateAccess = Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_CREATE))]
+ReadAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_READ))]
+EditAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EDIT))]
+DeleteAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_DELETE))]
+
+
+async def notebooks_changed(
+    request: Request,
+    session: AsyncSession,
+    backend: ExecutionBackend,
+    access: ProjectAccess,
+    message: str,
+) -> Response:
+    """htmx: the notebooks section again, with a toast; otherwise back to the project page."""
+    if is_htmx(request):
+        return await show_project(
+            request, session, backend, access, section="notebooks", headers=toast_headers(message)
+        )
+    return redirect(request, project_url(access.project.id, "notebooks"))
+
+
+async def notebook_rejected(
+    request: Request,
+    *,
+    session: AsyncSession,
+    backend: ExecutionBackend,
+    principal: Principal,
+    access: ProjectAccess,
+    error: DatadiveError,
+    form_key: str,
+    values: dict[str, str],
+) -> Response:
+    await settle(session, error, principal.user, access.project)
+    form = Form.rejected(values, error, fields=("title",))
+    return await show_project(
+        request,
+        session,
+        backend,
+        access,
+        forms={form_key: form},
+        section="notebooks",
+        status_code=failure_status(error),
+    )
+
+
+@router.post("/projects/{project_id}/notebooks")
+async def create_notebook(
+    request: Request,
+    principal: SignedIn,
+    values: FormFields,
+    session: DbSession,
+    backend: BackendDep,
+    access: CreateAccess,
+) -> Response:
+    try:
+        require_filled(values, "title")
+        data = parse(NotebookCreate, {"title": values["title"]})
+        notebook = await notebooks.create_notebook(session, access=access, data=data)
+    except DatadiveError as error:
+        return await notebook_rejected(
+            request,
+            session=session,
+            backend=backend,
+            principal=principal,
+            access=access,
+            error=error,
+            form_key="notebook_create",
+            values=values,
+        )
+    return await notebooks_changed(
+        request, session, backend, access, f"Notebook “{notebook.title}” created."
+    )
+
+
+@router.post("/notebooks/{notebook_id}/rename")
+async def rename_notebook(
+    request: Request,
+    principal: SignedIn,
+    values: FormFields,
+    session: DbSession,
+    backend: BackendDep,
+    access: EditAccess,
+) -> Response:
+    project_access = as_project_access(access)
+    try:
+        require_filled(values, "title")
+        data = parse(NotebookUpdate, {"title": values["title"]})
+        notebook = await notebooks.update_notebook(session, access=access, data=data)
+    except DatadiveError as error:
+        return await notebook_rejected(
+            request,
+            session=session,
+            backend=backend,
+            principal=principal,
+            access=project_access,
+            error=error,
+            form_key=f"rename:{access.notebook.id}",
+            values=values,
+        )
+    return await notebooks_changed(
+        request, session, backend, project_access, f"Renamed to “{notebook.title}”."
+    )
+
+
+@router.post("/notebooks/{notebook_id}/delete")
+async def delete_notebook(
+    request: Request,
+    principal: SignedIn,
+    session: DbSession,
+    backend: BackendDep,
+    access: DeleteAccess,
+) -> Response:
+    title = access.notebook.title
+    await notebooks.delete_notebook(session, access=access)
+    await session.flush()
+    return await notebooks_changed(
+        request, session, backend, as_project_access(access), f"Notebook “{title}” deleted."
+    )
+
+
+@router.get("/notebooks/{notebook_id}")
+async def notebook_page(
+    request: Request, principal: SignedIn, session: DbSession, access: ReadAccess
+) -> Response:
+    """The notebook's cells in order. The workspace (forms, runs, live output) comes here."""
+    views = await cells.load_cells(session, notebook_id=access.notebook.id)
+    context = {
+        "notebook": access.notebook,
+        "project": access.project,
+        "cells": views,
+        "can_edit": is_allowed(access.role, Action.NOTEBOOK_EDIT) and not access.project.archived,
+    }
+    return render(request, "pages/notebook.html", context)

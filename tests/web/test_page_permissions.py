@@ -1,0 +1,160 @@
+"""Every page route that works on a project, for owner, editor, viewer, another user and an
+anonymous caller, answers as the permission table says: pages go through the same `require`
+as the JSON API, hide what a role may not do, and answer 404 for what the caller may not see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from datadive.auth.permissions import Action, Role, is_allowed
+from datadive.db.models import Project
+from datadive.db.types import utcnow
+from datadive.web.routes import ROUTERS
+from tests.support.accounts import browser
+from tests.support.world import World, build_world
+
+
+async def delete_project_first(world: World, app: FastAPI) -> None:
+    async with app.state.database.transaction() as session:
+        await session.execute(
+            sa.update(Project).where(Project.id == world.project_id).values(deleted_at=utcnow())
+        )
+
+
+@dataclass(frozen=True)
+class PageCase:
+    method: str
+    path: str
+    action: Action
+    form: dict[str, str] | None = None
+    before: Callable[[World, FastAPI], Awaitable[None]] | None = None
+
+    def url(self, world: World) -> str:
+        return self.path.format(p=world.project_id, n=world.notebook_id, u=world.colleague.user_id)
+
+
+PAGES = [
+    PageCase("GET", "/projects/{p}", Action.PROJECT_READ),
+    PageCase("GET", "/projects/{p}/server", Action.PROJECT_READ),
+    PageCase("POST", "/projects/{p}/settings", Action.PROJECT_UPDATE, {"title": "Renamed"}),
+    PageCase("POST", "/projects/{p}/archive", Action.PROJECT_ARCHIVE),
+    PageCase("POST", "/projects/{p}/unarchive", Action.PROJECT_ARCHIVE),
+    PageCase("GET", "/projects/{p}/delete", Action.PROJECT_DELETE),
+    PageCase(
+        "POST", "/projects/{p}/delete", Action.PROJECT_DELETE, {"confirm_title": "Pilot study"}
+    ),
+    PageCase("POST", "/projects/{p}/restore", Action.PROJECT_DELETE, before=delete_project_first),
+    PageCase("POST", "/projects/{p}/notebooks", Action.NOTEBOOK_CREATE, {"title": "New one"}),
+    PageCase("GET", "/notebooks/{n}", Action.NOTEBOOK_READ),
+    PageCase("POST", "/notebooks/{n}/rename", Action.NOTEBOOK_EDIT, {"title": "Renamed"}),
+    PageCase("POST", "/notebooks/{n}/delete", Action.NOTEBOOK_DELETE),
+    PageCase(
+        "POST",
+        "/projects/{p}/members",
+        Action.MEMBERS_MANAGE,
+        {"user": "{prefix}other", "role": "viewer"},
+    ),
+    PageCase("POST", "/projects/{p}/members/{u}/role", Action.MEMBERS_MANAGE, {"role": "editor"}),
+    PageCase("POST", "/projects/{p}/members/{u}/remove", Action.MEMBERS_MANAGE),
+]
+CALLERS = ["owner", "editor", "viewer", "other", "anonymous"]
+ROLES = {"owner": Role.OWNER, "editor": Role.EDITOR, "viewer": Role.VIEWER}
+
+
+def test_every_project_page_route_is_in_the_matrix() -> None:
+    covered = {(case.method, re.sub(r"\{\w\}", "{}", case.path)) for case in PAGES}
+    routes = {
+        (method, re.sub(r"\{\w+\}", "{}", route.path))
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and ("{project_id}" in route.path or "{notebook_id}" in route.path)
+        for method in route.methods
+    }
+    assert routes - covered == set()
+
+
+@pytest.mark.parametrize("case", PAGES, ids=lambda case: f"{case.method} {case.path}")
+async def test_page_answers_as_the_permission_table_says(app: FastAPI, case: PageCase) -> None:
+    # One world per caller (a state change by one must not decide another's answer), all
+    # in one app: building the app is what costs time.
+    for number, caller in enumerate(CALLERS):
+        world = await build_world(app, prefix=f"w{number}-")
+        if case.before is not None:
+            await case.before(world, app)
+        client = browser(app) if caller == "anonymous" else world.person(caller).client(app)
+        form = {k: v.format(prefix=f"w{number}-") for k, v in (case.form or {}).items()}
+        async with client:
+            response = await client.request(case.method, case.url(world), data=form or None)
+
+        if caller == "anonymous":
+            assert response.status_code == 303, caller
+            assert response.headers["location"].startswith("/sign-in")
+        elif caller == "other":
+            assert response.status_code == 404, caller
+            assert "Not found" in response.text
+        elif is_allowed(ROLES[caller], case.action):
+            assert response.status_code in {200, 303}, (caller, response.text)
+        else:
+            assert response.status_code == 403, caller
+            assert "Not allowed" in response.text
+
+
+@pytest.mark.parametrize(
+    ("caller", "shown", "hidden"),
+    [
+        (
+            "viewer",
+            [],
+            ["Create notebook", "Save changes", "Add member", "Delete project", "Rename"],
+        ),
+        (
+            "editor",
+            ["Create notebook", "Save changes", "Rename"],
+            ["Add member", "Delete project", "Archive project"],
+        ),
+        (
+            "owner",
+            ["Create notebook", "Save changes", "Add member", "Delete project", "Archive project"],
+            [],
+        ),
+    ],
+)
+async def test_the_project_page_offers_only_what_the_role_may_do(
+    app: FastAPI, caller: str, shown: list[str], hidden: list[str]
+) -> None:
+    world = await build_world(app)
+    async with world.person(caller).client(app) as client:
+        page = (await client.get(f"/projects/{world.project_id}")).text
+
+    assert f"You are {caller}" in page
+    for control in shown:
+        assert control in page, control
+    for control in hidden:
+        assert control not in page, control
+
+
+async def test_a_viewer_can_leave_but_not_remove_others(app: FastAPI) -> None:
+    world = await build_world(app)
+    async with world.viewer.client(app) as client:
+        page = (await client.get(f"/projects/{world.project_id}")).text
+        assert "Leave project" in page
+        refused = await client.post(
+            f"/projects/{world.project_id}/members/{world.colleague.user_id}/remove"
+        )
+        left = await client.post(
+            f"/projects/{world.project_id}/members/{world.viewer.user_id}/remove"
+        )
+        gone = await client.get(f"/projects/{world.project_id}")
+
+    assert refused.status_code == 403
+    assert left.status_code == 303
+    assert gone.status_code == 404
