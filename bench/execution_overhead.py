@@ -2,7 +2,12 @@
 
 Warm: for `1+1` and for a cell printing 10,000 lines, Datadive's execute-and-wait round trip
 (`POST /cells/{id}/execute?wait=`, through the whole app, outputs stored in SQLite) against a
-direct execute on the same kernel with jupyter_client over ZeroMQ.
+direct execute on the same kernel with jupyter_client over ZeroMQ; then Datadive's kernel client
+alone (`JupyterClient.execute` over the kernel websocket, in the framing the server chose and in
+the JSON protocol) against the same baseline, to tell the client's share from the app's.
+Between samples, untimed, the app finishes what it does after answering (writing the .ipynb)
+and the direct client reads the kernel messages of the other samples, so neither lands in the
+next sample.
 Cold: the first run of a new project (Jupyter server start, kernel start, execute) against
 starting `jupyter server` and a kernel by hand and executing there.
 """
@@ -28,6 +33,7 @@ from datadive.app import create_app
 from datadive.auth.permissions import Role
 from datadive.config import Settings
 from datadive.db.models import Notebook, Project, ProjectMember, User
+from datadive.execution.client import JupyterClient
 from datadive.services import sessions
 from datadive.startup import ensure_data_dir, prepare_database
 
@@ -44,6 +50,12 @@ async def direct_execute(client: AsyncKernelClient, code: str) -> None:
             and message["content"]["execution_state"] == "idle"
         ):
             return
+
+
+async def drain(client: AsyncKernelClient) -> None:
+    """Read the iopub messages other clients' executions left queued (every client sees all)."""
+    while await client.iopub_channel.msg_ready():
+        await client.get_iopub_msg(timeout=1)
 
 
 async def make_project(app: object, name: str) -> tuple[str, str]:
@@ -153,6 +165,14 @@ async def main(rounds: int) -> None:
                 direct.start_channels()
                 await direct.wait_for_ready(timeout=60)
 
+                json_client = JupyterClient(jupyter.handle, kernel_protocol="json")
+                negotiated = await jupyter.wire_protocol(kernel.kernel_id)
+                print(f"kernel websocket framing chosen by the server: {negotiated or 'JSON'}")
+
+                async def settle() -> None:
+                    await asyncio.gather(*executor.tasks)
+                    await drain(direct)
+
                 for label, code in (("1 + 1", "1 + 1"), ("print 10,000 lines", PRINT_10K)):
                     cell_id = await cell(client, notebook_id, code)
 
@@ -165,7 +185,7 @@ async def main(rounds: int) -> None:
                         return None
 
                     baseline, subject = await compare(
-                        on_the_kernel, through_datadive, rounds=rounds, warmup=5
+                        on_the_kernel, through_datadive, rounds=rounds, warmup=5, settle=settle
                     )
                     report(
                         f"warm: {label}, {rounds} rounds (baseline: jupyter_client over ZeroMQ)",
@@ -174,6 +194,27 @@ async def main(rounds: int) -> None:
                     )
                     overhead = (subject.median - baseline.median) * 1000
                     print(f"  overhead at the median: {overhead:.2f} ms")
+                    for name, kernel_client in (
+                        (negotiated or "JSON", jupyter),
+                        ("JSON", json_client),
+                    ):
+
+                        async def client_alone(
+                            code: str = code, kernel_client: JupyterClient = kernel_client
+                        ) -> object:
+                            result = await kernel_client.execute(kernel.kernel_id, code)
+                            assert result.status == "ok", result
+                            return None
+
+                        baseline, subject = await compare(
+                            on_the_kernel, client_alone, rounds=rounds, warmup=5, settle=settle
+                        )
+                        report(
+                            f"  client alone: JupyterClient.execute, {name} framing",
+                            baseline,
+                            subject,
+                        )
+                await json_client.close()
                 direct.stop_channels()
         cold_hand = await cold_by_hand(Path(folder))
         report(

@@ -28,10 +28,16 @@ async def compare(
     *,
     rounds: int,
     warmup: int = 20,
+    settle: Callable[[], Awaitable[object]] | None = None,
 ) -> tuple[Samples, Samples]:
+    """Time `baseline` and `subject` in turns. `settle`, when given, runs untimed after each
+    sample: work one sample leaves running in the background (a file written after the
+    answer) must not be counted in the next sample, which may be the other one."""
     for _ in range(warmup):
-        await baseline()
-        await subject()
+        for work in (baseline, subject):
+            await work()
+            if settle is not None:
+                await settle()
     base: list[float] = []
     measured: list[float] = []
     for _ in range(rounds):
@@ -39,6 +45,8 @@ async def compare(
             start = time.perf_counter()
             await work()
             into.append(time.perf_counter() - start)
+            if settle is not None:
+                await settle()
     return Samples("baseline", base), Samples("subject", measured)
 
 

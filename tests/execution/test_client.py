@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from datadive.execution.client import JupyterClient, KernelSession
+from datadive.execution.local import LocalBackend
+from datadive.execution.wire import V1_PROTOCOL
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -105,3 +109,65 @@ async def test_a_kernel_that_exits_is_reported_and_restarted(
             break
         await asyncio.sleep(0.2)
     assert after.outputs[0]["data"]["text/plain"] == "False"
+
+
+# A cell that publishes a comm message carrying binary buffers, as widget libraries do: such
+# frames are laid out differently from plain ones in both framings.
+BINARY_COMM = (
+    "from comm import create_comm\n"
+    "create_comm(target_name='datadive-check', data={'n': 2}, buffers=[b'\\x00\\xff' * 50_000])\n"
+    "print('Größe ✓')"
+)
+
+
+async def test_the_server_picks_the_v1_framing_and_cells_run_over_it(
+    client: JupyterClient, kernel: KernelSession
+) -> None:
+    result = await client.execute(kernel.kernel_id, BINARY_COMM)
+
+    assert await client.wire_protocol(kernel.kernel_id) == V1_PROTOCOL
+    assert result.status == "ok", result.outputs
+    assert result.outputs == [{"output_type": "stream", "name": "stdout", "text": "Größe ✓\n"}]
+
+
+async def test_a_client_told_to_speak_json_runs_cells_too(
+    client: JupyterClient, kernel: KernelSession
+) -> None:
+    json_client = JupyterClient(client.handle, kernel_protocol="json")
+    try:
+        result = await json_client.execute(kernel.kernel_id, BINARY_COMM)
+        framing = await json_client.wire_protocol(kernel.kernel_id)
+    finally:
+        await json_client.close()
+
+    assert framing is None
+    assert result.status == "ok", result.outputs
+    assert result.outputs == [{"output_type": "stream", "name": "stdout", "text": "Größe ✓\n"}]
+
+
+async def test_a_server_that_declines_v1_is_spoken_to_in_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An empty preferred protocol makes jupyter_server select none of those offered, as servers
+    # before jupyter_server 2 did.
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "jupyter_server_config.json").write_text(
+        json.dumps({"ZMQChannelsWebsocketConnection": {"kernel_ws_protocol": ""}})
+    )
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(config))
+    backend = LocalBackend(
+        workspaces=tmp_path / "workspaces", state_dir=tmp_path / "state", idle_seconds=600
+    )
+    legacy = JupyterClient(await backend.ensure_server("legacy"))
+    try:
+        kernel = await legacy.start_session(path="old.ipynb")
+        result = await legacy.execute(kernel.kernel_id, BINARY_COMM)
+        framing = await legacy.wire_protocol(kernel.kernel_id)
+    finally:
+        await legacy.close()
+        await backend.shutdown()
+
+    assert framing is None
+    assert result.status == "ok", result.outputs
+    assert result.outputs[0]["text"] == "Größe ✓\n"

@@ -1,31 +1,43 @@
 """An async Jupyter Server client: sessions and kernels over REST, execution over the kernel
-websocket (Jupyter's JSON message protocol), outputs collected as nbformat outputs."""
+websocket (the `v1.kernel.websocket.jupyter.org` framing where the server offers it, Jupyter's
+JSON protocol otherwise; see `wire`), outputs collected as nbformat outputs."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
+import socket as sockets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.protocol import State
+from websockets.typing import Subprotocol
 
 from datadive.errors import Unavailable
 from datadive.execution.backend import ServerHandle
 from datadive.execution.outputs import DEFAULT_STREAM_LIMIT, OutputCollector
+from datadive.execution.wire import V1_PROTOCOL, WireError, decode, encode, new_message
+
+log = logging.getLogger(__name__)
 
 OutputsChanged = Callable[[list[dict[str, Any]]], Awaitable[None]]
 ExecutionStatus = Literal["ok", "error", "aborted", "dead"]
+# "auto" offers the v1 framing and falls back to JSON when the server does not pick it.
+KernelProtocol = Literal["auto", "json"]
 KERNEL_DIED = (
     "The kernel stopped while running this cell (it crashed, exited or ran out of memory). "
     "It has been restarted: run the cells again from the top."
 )
 SERVER_LOST = "The connection to the Jupyter server was lost while running this cell."
+# Linux only; elsewhere acknowledgements keep the system's timing.
+TCP_QUICKACK: int | None = getattr(sockets, "TCP_QUICKACK", None)
 
 
 class JupyterUnavailable(Unavailable):
@@ -47,28 +59,47 @@ class ExecutionResult:
     problem: str | None = None
 
 
-def message(msg_type: str, content: dict[str, Any], *, session: str) -> dict[str, Any]:
-    return {
-        "header": {
-            "msg_id": uuid.uuid4().hex,
-            "msg_type": msg_type,
-            "username": "datadive",
-            "session": session,
-            "date": datetime.now(UTC).isoformat(),
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": {},
-        "content": content,
-        "channel": "shell",
-        "buffers": [],
-    }
+class PromptlyAcknowledgedConnection(ClientConnection):
+    """A websocket that acknowledges what it receives at once.
+
+    Jupyter's server (Tornado) leaves Nagle's algorithm on for kernel websockets, so after the
+    first small frame of a reply (`status: busy`) it holds the next ones until that frame is
+    acknowledged; Linux delays the acknowledgement by 40 ms hoping to piggyback it on data, and
+    every execution waited those 40 ms. TCP_QUICKACK sends the acknowledgement now; the kernel
+    clears it again by itself, so it is set each time data arrives.
+    """
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.acknowledge_now()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self.acknowledge_now()
+
+    def acknowledge_now(self) -> None:
+        raw = self.transport.get_extra_info("socket") if self.transport is not None else None
+        if (
+            TCP_QUICKACK is None
+            or raw is None
+            or raw.family not in (sockets.AF_INET, sockets.AF_INET6)
+        ):
+            return
+        with contextlib.suppress(OSError):  # closing: nothing left to acknowledge
+            raw.setsockopt(sockets.IPPROTO_TCP, TCP_QUICKACK, 1)
 
 
 class JupyterClient:
-    def __init__(self, handle: ServerHandle, *, stream_limit: int = DEFAULT_STREAM_LIMIT) -> None:
+    def __init__(
+        self,
+        handle: ServerHandle,
+        *,
+        stream_limit: int = DEFAULT_STREAM_LIMIT,
+        kernel_protocol: KernelProtocol = "auto",
+    ) -> None:
         self.handle = handle
         self.stream_limit = stream_limit
+        self.kernel_protocol = kernel_protocol
         self.session_key = uuid.uuid4().hex
         # One websocket per kernel, kept open: connecting makes Jupyter probe the kernel anew.
         self.sockets: dict[str, ClientConnection] = {}
@@ -91,11 +122,20 @@ class JupyterClient:
             socket = await connect(
                 self.handle.websocket_url + channels,
                 additional_headers={"Authorization": f"token {self.handle.token}"},
+                subprotocols=[Subprotocol(V1_PROTOCOL)] if self.kernel_protocol == "auto" else None,
+                # Jupyter does not enable permessage-deflate by default; not offering it keeps a
+                # server configured otherwise from deflating every message on a short link.
+                compression=None,
                 max_size=None,
                 open_timeout=30,
+                create_connection=PromptlyAcknowledgedConnection,
             )
             self.sockets[kernel_id] = socket
         return socket
+
+    async def wire_protocol(self, kernel_id: str) -> str | None:
+        """The framing the server chose for this kernel's websocket (None: the JSON protocol)."""
+        return (await self._socket(kernel_id)).subprotocol
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -158,7 +198,7 @@ class JupyterClient:
         self, kernel_id: str, code: str, *, on_change: OutputsChanged | None = None
     ) -> ExecutionResult:
         """Run `code` and wait for it; outputs are reported through `on_change` as they come."""
-        request = message(
+        request = new_message(
             "execute_request",
             {
                 "code": code,
@@ -170,25 +210,24 @@ class JupyterClient:
             },
             session=self.session_key,
         )
-        msg_id = request["header"]["msg_id"]
         collector = OutputCollector(stream_limit=self.stream_limit)
         result = ExecutionResult(status="ok", outputs=collector.outputs)
         try:
             socket = await self._socket(kernel_id)
-            await socket.send(json.dumps(request))
+            protocol = socket.subprotocol
+            await socket.send(encode(request, protocol=protocol))
             replied = idle = False
             while not (replied and idle):
-                incoming = json.loads(await socket.recv())
-                msg_type = incoming.get("msg_type") or incoming["header"]["msg_type"]
-                content = incoming.get("content", {})
+                incoming = decode(await socket.recv(), protocol=protocol)
+                msg_type, content = incoming.msg_type, incoming.content
                 state = content.get("execution_state")
                 if msg_type == "status" and state in {"restarting", "dead"}:
                     await self._drop_socket(kernel_id)
                     result.status, result.problem = "dead", KERNEL_DIED
                     return result
-                if incoming.get("parent_header", {}).get("msg_id") != msg_id:
+                if incoming.parent_id != request.msg_id:
                     continue
-                if incoming.get("channel") == "shell" and msg_type == "execute_reply":
+                if incoming.channel == "shell" and msg_type == "execute_reply":
                     replied = True
                     result.execution_count = content.get("execution_count")
                     result.status = content.get("status", "ok")
@@ -199,4 +238,9 @@ class JupyterClient:
         except (ConnectionClosed, OSError, InvalidStatus) as exc:
             self.sockets.pop(kernel_id, None)
             result.status, result.problem = "dead", f"{SERVER_LOST} ({type(exc).__name__})"
+        except WireError as exc:
+            # A frame we cannot read leaves the reply unknowable; start afresh next time.
+            log.warning("unreadable message from kernel %s: %s", kernel_id, exc)
+            await self._drop_socket(kernel_id)
+            result.status, result.problem = "dead", f"{SERVER_LOST} ({exc})"
         return result
