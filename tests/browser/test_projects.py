@@ -70,7 +70,7 @@ async def test_a_project_and_its_notebooks_from_creation_to_deletion(
         assert added.status == 201, await added.text()
     await notebooks.get_by_role("link", name="Main analysis").click()
     await expect(page.get_by_role("heading", level=1, name="Main analysis")).to_be_visible()
-    rows = page.locator("tbody tr")
+    rows = page.locator("article.cell")
     await expect(rows).to_have_count(2)
     await expect(rows.nth(0)).to_contain_text("# Pilot data")
     await expect(rows.nth(1)).to_contain_text("x = 2")

@@ -15,10 +15,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from datadive.auth.permissions import Action, Role, is_allowed
-from datadive.db.models import Project
+from datadive.db.models import Cell, Project
 from datadive.db.types import utcnow
 from datadive.web.routes import ROUTERS
 from tests.support.accounts import browser
+from tests.support.cells import template_id
 from tests.support.world import World, build_world
 
 
@@ -38,9 +39,25 @@ class PageCase:
     before: Callable[[World, FastAPI], Awaitable[None]] | None = None
 
     def url(self, world: World) -> str:
-        return self.path.format(p=world.project_id, n=world.notebook_id, u=world.colleague.user_id)
+        return self.path.format(
+            p=world.project_id,
+            n=world.notebook_id,
+            c=world.cell_id,
+            u=world.colleague.user_id,
+            k="interrupt",
+        )
 
 
+async def make_the_cell_code_first(world: World, app: FastAPI) -> None:
+    async with app.state.database.transaction() as session:
+        await session.execute(
+            sa.update(Cell)
+            .where(Cell.id == world.cell_id)
+            .values(kind="code", template_id=None, template_version=None, inputs=None)
+        )
+
+
+DESCRIPTIVES = template_id("descriptives")
 PAGES = [
     PageCase("GET", "/projects/{p}", Action.PROJECT_READ),
     PageCase("GET", "/projects/{p}/server", Action.PROJECT_READ),
@@ -64,6 +81,32 @@ PAGES = [
     ),
     PageCase("POST", "/projects/{p}/members/{u}/role", Action.MEMBERS_MANAGE, {"role": "editor"}),
     PageCase("POST", "/projects/{p}/members/{u}/remove", Action.MEMBERS_MANAGE),
+    # The notebook workspace (runs and server starts use a real Jupyter server).
+    PageCase("GET", "/notebooks/{n}/cells", Action.NOTEBOOK_READ),
+    PageCase("GET", "/notebooks/{n}/add", Action.NOTEBOOK_EDIT),
+    PageCase("POST", "/notebooks/{n}/cells", Action.NOTEBOOK_EDIT, {"kind": "code"}),
+    PageCase(
+        "POST",
+        "/notebooks/{n}/add",
+        Action.NOTEBOOK_EDIT,
+        {"template_id": DESCRIPTIVES, "in.data": "df"},
+    ),
+    PageCase("POST", "/notebooks/{n}/run", Action.NOTEBOOK_EXECUTE),
+    PageCase("POST", "/notebooks/{n}/kernel/{k}", Action.NOTEBOOK_EXECUTE),
+    PageCase("GET", "/cells/{c}", Action.NOTEBOOK_READ),
+    PageCase(
+        "POST",
+        "/cells/{c}/code",
+        Action.NOTEBOOK_EDIT,
+        {"source": "x = 1"},
+        before=make_the_cell_code_first,
+    ),
+    PageCase("POST", "/cells/{c}/run", Action.NOTEBOOK_EXECUTE),
+    PageCase("POST", "/cells/{c}/move", Action.NOTEBOOK_EDIT, {"direction": "down"}),
+    PageCase("POST", "/cells/{c}/inputs", Action.NOTEBOOK_EDIT, {"in.data": "df"}),
+    PageCase("POST", "/cells/{c}/draft", Action.NOTEBOOK_EDIT, {"in.data": "d"}),
+    PageCase("POST", "/projects/{p}/server/start", Action.NOTEBOOK_EXECUTE),
+    PageCase("POST", "/projects/{p}/server/stop", Action.NOTEBOOK_EXECUTE),
 ]
 CALLERS = ["owner", "editor", "viewer", "other", "anonymous"]
 ROLES = {"owner": Role.OWNER, "editor": Role.EDITOR, "viewer": Role.VIEWER}
@@ -76,7 +119,7 @@ def test_every_project_page_route_is_in_the_matrix() -> None:
         for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute)
-        and ("{project_id}" in route.path or "{notebook_id}" in route.path)
+        and any(f"{{{name}}}" in route.path for name in ("project_id", "notebook_id", "cell_id"))
         for method in route.methods
     }
     assert routes - covered == set()
@@ -102,7 +145,7 @@ async def test_page_answers_as_the_permission_table_says(app: FastAPI, case: Pag
             assert response.status_code == 404, caller
             assert "Not found" in response.text
         elif is_allowed(ROLES[caller], case.action):
-            assert response.status_code in {200, 303}, (caller, response.text)
+            assert response.status_code in {200, 204, 303}, (caller, response.text)
         else:
             assert response.status_code == 403, caller
             assert "Not allowed" in response.text

@@ -64,6 +64,11 @@ async def latest_event(session: AsyncSession, *, notebook_id: str) -> int:
 
 async def events_after(session: AsyncSession, *, notebook_id: str, after: int) -> Backlog:
     """Events numbered above `after`, oldest first, at most READ_BATCH of them."""
+    # The newest number first: events up to it have committed (numbers commit in order), so
+    # if none of them is found below, they were purged, not merely still on their way.
+    latest = await latest_event(session, notebook_id=notebook_id)
+    if after > latest:
+        return Backlog(events=[], missed=True)  # a number this notebook never handed out
     events = (
         await session.scalars(
             sa.select(NotebookEvent)
@@ -72,10 +77,8 @@ async def events_after(session: AsyncSession, *, notebook_id: str, after: int) -
             .limit(READ_BATCH)
         )
     ).all()
-    missed = bool(events) and events[0].seq > after + 1
-    if not events and after > 0:
-        # Either events after `after` were purged, or `after` was never handed out.
-        missed = await latest_event(session, notebook_id=notebook_id) != after
+    first = events[0].seq if events else None
+    missed = latest > after and (first is None or first > after + 1)
     return Backlog(events=events, missed=missed)
 
 

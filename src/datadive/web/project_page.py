@@ -88,6 +88,7 @@ async def show_project(
         # The files feature (issue 8) adds a files service; until then a project has none.
         "files": [],
         "server": await server_status(backend, access.project.id),
+        "can_control": is_allowed(view.role, Action.NOTEBOOK_EXECUTE),
         "can": abilities(view.role, archived=view.project.archived),
         "forms": dict(forms or {}),
         "empty_form": Form(),

@@ -7,11 +7,14 @@ from fastapi import APIRouter, Depends
 from datadive.web.deps import page_viewer
 from datadive.web.routes import (
     accounts,
+    cell_picker,
     members,
     notebooks,
     password_reset,
     profile,
     projects,
+    servers,
+    workspace,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -20,6 +23,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     profile.router,
     projects.router,
     notebooks.router,
+    workspace.router,
+    cell_picker.router,
+    servers.router,
     members.router,
 )
 

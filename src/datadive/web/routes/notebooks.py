@@ -1,5 +1,5 @@
-"""Notebooks on the project page (create, rename, delete) and the notebook page. The same
-services and permission checks as /api/v1/…/notebooks."""
+"""Notebooks on the project page (create, rename, delete); the notebook page is the workspace
+(`workspace.py`). The same services and permission checks as /api/v1/…/notebooks."""
 
 from __future__ import annotations
 
@@ -11,23 +11,22 @@ from starlette.responses import Response
 
 from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import NotebookPermission, ProjectPermission
-from datadive.auth.permissions import Action, is_allowed
+from datadive.auth.permissions import Action
 from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.notebooks import NotebookCreate, NotebookUpdate
-from datadive.services import cells, notebooks
+from datadive.services import notebooks
 from datadive.services.access import NotebookAccess, ProjectAccess
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import Form, failure_status, parse, require_filled, settle
 from datadive.web.navigation import redirect
 from datadive.web.project_page import as_project_access, project_url, show_project
-from datadive.web.rendering import is_htmx, render, toast_headers
+from datadive.web.rendering import is_htmx, toast_headers
 
 router = APIRouter()
 
 CreateAccess = Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_CREATE))]
-ReadAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_READ))]
 EditAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EDIT))]
 DeleteAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_DELETE))]
 
@@ -144,18 +143,3 @@ async def delete_notebook(
     return await notebooks_changed(
         request, session, backend, as_project_access(access), f"Notebook “{title}” deleted."
     )
-
-
-@router.get("/notebooks/{notebook_id}")
-async def notebook_page(
-    request: Request, principal: SignedIn, session: DbSession, access: ReadAccess
-) -> Response:
-    """The notebook's cells in order. The workspace (forms, runs, live output) comes here."""
-    views = await cells.load_cells(session, notebook_id=access.notebook.id)
-    context = {
-        "notebook": access.notebook,
-        "project": access.project,
-        "cells": views,
-        "can_edit": is_allowed(access.role, Action.NOTEBOOK_EDIT) and not access.project.archived,
-    }
-    return render(request, "pages/notebook.html", context)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import ProjectPermission
-from datadive.auth.permissions import Action
+from datadive.auth.permissions import Action, is_allowed
 from datadive.auth.principal import Principal
 from datadive.db.models import Project
 from datadive.errors import DatadiveError, Invalid
@@ -269,6 +269,9 @@ async def server_section(
 ) -> Response:
     """The server status alone, for a page that refreshes it."""
     server = await server_status(backend, access.project.id)
-    return render(
-        request, "partials/_project_server.html", {"project": access.project, "server": server}
-    )
+    context = {
+        "project": access.project,
+        "server": server,
+        "can_control": is_allowed(access.role, Action.NOTEBOOK_EXECUTE),
+    }
+    return render(request, "partials/_project_server.html", context)

@@ -1,0 +1,146 @@
+"""Kernel outputs (stored nbformat output dicts) turned into safe, renderable pieces.
+
+Everything a kernel produces is untrusted (SECURITY.md check 17): text is escaped by the
+template, ANSI colour codes become spans with fixed classes, images are shown only as
+`<img src="data:…">` (an SVG in an `<img>` cannot run script), and `text/html` only inside an
+`<iframe sandbox srcdoc>` without `allow-scripts` or `allow-same-origin`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from markupsafe import Markup, escape
+
+# SGR: ESC [ params m. Other escape sequences (cursor moves, titles) are dropped.
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+OTHER_ESCAPES = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|[@-Z\\-_])")
+COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+# A big image or page of HTML is still shown, but nothing without bounds goes into a page.
+MAX_TEXT = 200_000
+MAX_IMAGE_BYTES = 5_000_000
+
+# `Markup.format` escapes what it is given: only the class names and the text go in.
+SPAN = Markup('<span class="{}">{}</span>')
+
+PieceKind = Literal["text", "error", "image", "html"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One output as the cell template shows it."""
+
+    kind: PieceKind
+    text: Markup = field(default_factory=Markup)
+    stream: str = ""
+    title: str = ""
+    src: str = ""
+    alt: str = ""
+    html: str = ""
+
+
+def ansi_to_html(text: str) -> Markup:
+    """Escape `text`, turning SGR colour and bold codes into `<span class="ansi-…">`."""
+    text = OTHER_ESCAPES.sub("", SGR.sub(lambda m: f"\x00{m.group(1)}\x00", text))
+    parts = text.split("\x00")
+    out: list[Markup] = []
+    classes: list[str] = []
+    for index, part in enumerate(parts):
+        if index % 2 == 1:
+            classes = next_classes(classes, part)
+        elif part and classes:
+            out.append(SPAN.format(" ".join(classes), part))
+        elif part:
+            out.append(escape(part))
+    return Markup().join(out)
+
+
+def next_classes(current: list[str], params: str) -> list[str]:
+    codes = [int(code) for code in params.split(";") if code.isdigit()] or [0]
+    bold = "ansi-bold" in current
+    colour = next((name for name in current if name.startswith("ansi-fg-")), None)
+    for code in codes:
+        if code == 0:
+            bold, colour = False, None
+        elif code == 1:
+            bold = True
+        elif code == 22:
+            bold = False
+        elif 30 <= code <= 37:
+            colour = f"ansi-fg-{COLOURS[code - 30]}"
+        elif 90 <= code <= 97:
+            colour = f"ansi-fg-{COLOURS[code - 90]}"
+        elif code == 39:
+            colour = None
+    return [name for name in ("ansi-bold" if bold else None, colour) if name]
+
+
+def joined(value: Any) -> str:
+    """nbformat keeps multi-line strings either as one string or as a list of lines."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    if isinstance(value, list):
+        return "".join(str(item) for item in value)[:MAX_TEXT]
+    return ""
+
+
+def image_src(mime: str, data: Any) -> str | None:
+    """A `data:` URL for a PNG (base64 as stored) or an SVG (text, encoded here)."""
+    if mime == "image/png":
+        encoded = "".join(joined(data).split())
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        if len(raw) > MAX_IMAGE_BYTES or not raw.startswith(b"\x89PNG"):
+            return None
+        return f"data:image/png;base64,{encoded}"
+    svg = joined(data).encode()
+    if len(svg) > MAX_IMAGE_BYTES:
+        return None
+    return f"data:image/svg+xml;base64,{base64.b64encode(svg).decode()}"
+
+
+def rich_piece(bundle: Mapping[str, Any]) -> Piece | None:
+    """The best thing to show from a display bundle, in the order a notebook would."""
+    alt = joined(bundle.get("text/plain", "")).strip()[:200] or "Figure"
+    for mime in ("image/png", "image/svg+xml"):
+        if mime in bundle:
+            src = image_src(mime, bundle[mime])
+            if src is not None:
+                return Piece(kind="image", src=src, alt=alt)
+    if "text/html" in bundle:
+        return Piece(kind="html", html=joined(bundle["text/html"]))
+    if "text/plain" in bundle:
+        return Piece(kind="text", text=ansi_to_html(joined(bundle["text/plain"])))
+    return None
+
+
+def output_pieces(outputs: Sequence[Any]) -> list[Piece]:
+    """What to show for a cell's stored outputs; unknown or malformed entries are skipped."""
+    pieces: list[Piece] = []
+    for output in outputs:
+        if not isinstance(output, Mapping):
+            continue
+        kind = output.get("output_type")
+        if kind == "stream":
+            name = "stderr" if output.get("name") == "stderr" else "stdout"
+            text = ansi_to_html(joined(output.get("text", "")))
+            pieces.append(Piece(kind="text", text=text, stream=name))
+        elif kind in {"execute_result", "display_data"}:
+            bundle = output.get("data")
+            piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
+            if piece is not None:
+                pieces.append(piece)
+        elif kind == "error":
+            traceback = output.get("traceback")
+            lines: Iterable[Any] = traceback if isinstance(traceback, list) else []
+            title = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+            text = ansi_to_html("\n".join(str(line) for line in lines)[:MAX_TEXT])
+            pieces.append(Piece(kind="error", title=title, text=text))
+    return pieces

@@ -1,0 +1,166 @@
+// The notebook workspace follows the notebook's event stream: when a cell's status or outputs
+// change it fetches that cell again as rendered by the server (at most once per cell every
+// 300 ms); when cells are added, moved or deleted it fetches the cell list. Code being edited
+// and folds opened by the user are kept across these refreshes.
+import { showToast } from "./toasts.js";
+
+const COALESCE_MS = 300;
+
+function parse(html) {
+  const holder = document.createElement("template");
+  holder.innerHTML = html.trim();
+  return holder.content.firstElementChild;
+}
+
+// A cell whose code or form the person is changing (or has changed without saving).
+function isDirty(cell) {
+  for (const control of cell.querySelectorAll("textarea, input, select")) {
+    if (control === document.activeElement && control.type !== "submit") return true;
+    if (control.type === "checkbox" && control.checked !== control.defaultChecked) return true;
+    if (control.tagName === "SELECT") {
+      if ([...control.options].some((option) => option.selected !== option.defaultSelected)) return true;
+    } else if (control.type !== "hidden" && control.value !== control.defaultValue) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Carry over what belongs to the person, not to the server: open folds and unsaved code.
+function keepState(old, fresh) {
+  const oldCode = old.querySelector("[data-part=code]");
+  const newCode = fresh.querySelector("[data-part=code]");
+  if (oldCode && newCode) newCode.open = oldCode.open;
+}
+
+async function fetchHtml(url) {
+  const response = await fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.text();
+}
+
+function install(workspace) {
+  const notebookId = workspace.dataset.notebookId;
+  const status = document.getElementById("live-status");
+  const timers = new Map();
+
+  function later(key, task) {
+    if (timers.has(key)) return;
+    timers.set(key, setTimeout(() => {
+      timers.delete(key);
+      task().catch(() => { if (status) status.textContent = "Could not refresh; reload the page."; });
+    }, COALESCE_MS));
+  }
+
+  // Replace `old` by `fresh`, keeping the focus (and the caret) where the person had it.
+  function swap(old, fresh) {
+    const focused = document.activeElement;
+    const focusedId = focused && focused.id;
+    const caret = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
+    old.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    const target = focusedId && document.getElementById(focusedId);
+    if (target && target !== document.activeElement) {
+      target.focus();
+      if (caret && "setSelectionRange" in target) {
+        try { target.setSelectionRange(caret[0], caret[1]); } catch { /* not a text field */ }
+      }
+    }
+  }
+
+  // One cell from a fresh rendering. A cell being edited keeps its code and form: only what
+  // the server owns (status, outputs) changes.
+  function applyCell(old, fresh) {
+    if (isDirty(old)) {
+      for (const part of ["status", "outputs"]) {
+        const target = old.querySelector(`[data-part=${part}]`);
+        const source = fresh.querySelector(`[data-part=${part}]`);
+        if (target && source) target.replaceWith(source);
+      }
+      return;
+    }
+    keepState(old, fresh);
+    swap(old, fresh);
+  }
+
+  async function refreshCell(cellId) {
+    const old = document.getElementById(`cell-${cellId}`);
+    if (!old) return refreshList();
+    const fresh = parse(await fetchHtml(`/cells/${cellId}`));
+    if (fresh) applyCell(old, fresh);
+  }
+
+  const idsOf = (list) => [...list.querySelectorAll(".cell")].map((cell) => cell.id).join(" ");
+
+  async function refreshList() {
+    const old = document.getElementById("cells");
+    if (!old) return;
+    const fresh = parse(await fetchHtml(`/notebooks/${notebookId}/cells`));
+    if (!fresh) return;
+    if (idsOf(old) === idsOf(fresh)) {
+      // Same cells in the same order: update them one by one, nothing moves.
+      for (const cell of [...fresh.querySelectorAll(".cell")]) {
+        const previous = document.getElementById(cell.id);
+        if (previous) applyCell(previous, cell);
+      }
+      return;
+    }
+    for (const cell of fresh.querySelectorAll(".cell")) {
+      const previous = document.getElementById(cell.id);
+      if (previous) keepState(previous, cell);
+    }
+    swap(old, fresh);
+  }
+
+  // Template forms are kept as drafts while being typed (1 s after the last keystroke).
+  const DRAFT_AFTER_MS = 1000;
+  const drafts = new Map();
+  workspace.addEventListener("input", (event) => {
+    const form = event.target.closest("form.cell-form");
+    if (!form) return;
+    clearTimeout(drafts.get(form.id));
+    drafts.set(form.id, setTimeout(() => {
+      drafts.delete(form.id);
+      const cellId = form.closest(".cell")?.dataset.cellId;
+      if (!cellId) return;
+      fetch(`/cells/${cellId}/draft`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "HX-Request": "true" },
+        body: new URLSearchParams(new FormData(form)),
+      }).then((response) => {
+        if (status) status.textContent = response.ok ? "Draft saved." : "The draft could not be saved.";
+      }).catch(() => { if (status) status.textContent = "The draft could not be saved."; });
+    }, DRAFT_AFTER_MS));
+  });
+
+  const url = `/api/v1/notebooks/${notebookId}/events?after=${encodeURIComponent(workspace.dataset.after)}`;
+  const events = new EventSource(url);
+  const data = (event) => { try { return JSON.parse(event.data); } catch { return {}; } };
+  events.addEventListener("cell-status", (event) => {
+    for (const id of data(event).cell_ids || []) later(`cell:${id}`, () => refreshCell(id));
+  });
+  events.addEventListener("outputs", (event) => {
+    const id = data(event).cell_id;
+    if (id) later(`cell:${id}`, () => refreshCell(id));
+  });
+  events.addEventListener("cells", () => later("list", refreshList));
+  events.addEventListener("reset", () => later("list", refreshList));
+  events.addEventListener("run", (event) => {
+    const run = data(event);
+    if (!status) return;
+    const words = { queued: "Queued…", starting: "Starting the Jupyter server…", running: "Running…" };
+    status.textContent = words[run.status] || "";
+    if (run.status === "error" && run.error) showToast(run.error, "error");
+  });
+  events.addEventListener("open", () => { if (status && status.dataset.lost) { status.textContent = ""; delete status.dataset.lost; } });
+  events.addEventListener("error", () => {
+    if (status && events.readyState === EventSource.CONNECTING) {
+      status.textContent = "Reconnecting to live updates…";
+      status.dataset.lost = "1";
+    }
+  });
+}
+
+const workspace = document.getElementById("workspace");
+if (workspace) install(workspace);

@@ -1,0 +1,140 @@
+"""The notebook workspace in a real browser, on a real Jupyter server started by the app: add
+cells, run them all, watch the outputs arrive, reload, reorder with the keyboard; kernel
+output never runs script in Datadive's page."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.support import WATCHES, Site, check_page, sign_up
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+WRITE_CSV = """import numpy as np
+import pandas as pd
+rng = np.random.default_rng(7)
+df = pd.DataFrame({"group": ["a"] * 30 + ["b"] * 30,
+                   "score": np.r_[rng.normal(10, 2, 30), rng.normal(13, 2, 30)]})
+df.to_csv("scores.csv", index=False)
+df = pd.read_csv("scores.csv")
+print("rows:", len(df))"""
+
+HOSTILE = """from IPython.display import HTML, display
+display(HTML('<b id="bold">kernel html</b><script>window.parent.__pwned = 1</script>'
+             '<img src=x onerror="window.parent.__pwned = 2">'))"""
+
+
+async def add_code_cell(page: Page, after: str, code: str) -> None:
+    cells = page.locator("article.cell")
+    count = await cells.count()
+    await page.get_by_role("button", name=f"+ Code cell {after}").click()
+    await expect(cells).to_have_count(count + 1)
+    new = cells.nth(count)
+    await new.locator("summary").click()
+    await new.get_by_label(f"Code of cell {count + 1}").fill(code)
+    await new.get_by_role("button", name=f"Save cell {count + 1}").click()
+    await expect(page.get_by_role("status").filter(has_text="The code was saved.")).to_be_visible()
+
+
+async def add_template_cell(page: Page, after: str, search: str, title: str) -> None:
+    await page.get_by_role("link", name=f"+ Template cell {after}").click()
+    await page.get_by_label("Search the templates").fill(search)
+    await page.get_by_role("button", name="Search").click()
+    await page.get_by_role("link", name=title).click()
+    await expect(page.get_by_role("heading", level=1, name=f"Add “{title}”")).to_be_visible()
+
+
+async def test_a_notebook_is_built_run_reloaded_and_reordered(page: Page, site: Site) -> None:
+    await sign_up(page, site, "nora")
+    await page.goto("/projects")
+    form = page.locator("#new-project-form")
+    await form.get_by_label("Title").fill("Sleep study")
+    await form.get_by_role("button", name="Create project").click()
+    notebooks = page.locator("#notebooks")
+    await notebooks.get_by_label("Notebook title").fill("Analysis")
+    await notebooks.get_by_role("button", name="Create notebook").click()
+    await notebooks.get_by_role("link", name="Analysis").click()
+    await expect(page.get_by_role("heading", level=1, name="Analysis")).to_be_visible()
+
+    await add_code_cell(page, "at the start", WRITE_CSV)
+    await add_template_cell(page, "after cell 1", "t-test", "Independent-samples t-test")
+    form = page.locator("#new-cell-form")
+    await expect(form.get_by_label("Table")).to_have_value("df")
+    await form.get_by_label("Outcome (numeric)").fill("score")
+    await form.get_by_label("Grouping column (two groups)").fill("group")
+    await form.get_by_role("button", name="Add the cell").click()
+    await add_template_cell(page, "after cell 2", "histo", "Histogram")
+    await form.get_by_label("Column").fill("score")
+    await form.get_by_label("Number of bars").fill("12")
+    await form.get_by_role("button", name="Add the cell").click()
+    await expect(page.locator("article.cell")).to_have_count(3)
+    # A changed form is kept as a draft while typing, shown again after a reload, applied.
+    histogram = page.locator("article.cell").nth(2)
+    await histogram.get_by_label("Number of bars").fill("15")
+    await expect(page.locator("#live-status")).to_have_text("Draft saved.")
+    await page.reload()
+    await expect(histogram.get_by_label("Number of bars")).to_have_value("15")
+    await expect(histogram).to_contain_text("Draft not applied yet.")
+    await histogram.get_by_role("button", name="Apply the form of cell 3").click()
+    await expect(
+        page.get_by_role("status").filter(has_text="The form was applied.")
+    ).to_be_visible()
+    await expect(histogram).not_to_contain_text("Draft not applied yet.")
+    await histogram.locator("summary", has_text="Code").click()
+    await expect(histogram.locator("pre.code-view")).to_contain_text("bins=15")
+    await add_code_cell(page, "after cell 3", HOSTILE)
+
+    await page.get_by_role("button", name="Run all").click()
+    cells = page.locator("article.cell")
+    # Outputs arrive over the event stream, without a reload; the first run starts Jupyter.
+    await expect(cells.nth(0).locator(".cell-outputs")).to_contain_text("rows: 60", timeout=60_000)
+    result = cells.nth(1).locator("iframe.output-html").content_frame
+    await expect(result.locator("body")).to_contain_text("Welch's t-test", timeout=30_000)
+    figure = cells.nth(2).locator("img.output-image")
+    await expect(figure).to_be_visible(timeout=30_000)
+    assert (await figure.get_attribute("src") or "").startswith("data:image/png;base64,")
+    frame = cells.nth(3).locator("iframe.output-html")
+    await expect(frame).to_have_attribute("sandbox", "", timeout=30_000)
+    await expect(frame.content_frame.locator("#bold")).to_have_text("kernel html")
+    await expect(cells.nth(3).locator(".cell-status")).to_contain_text("Ok")
+    assert await page.evaluate("() => window.__pwned") is None
+
+    await page.reload()
+    await expect(cells.nth(0).locator(".cell-outputs")).to_contain_text("rows: 60")
+    await expect(result.locator("body")).to_contain_text("Welch's t-test")
+    await expect(cells.nth(2).locator("img.output-image")).to_be_visible()
+    assert await page.evaluate("() => window.__pwned") is None
+    await check_page(page, "notebook")
+    jupyterlab = page.get_by_role("link", name="Open in JupyterLab")
+    handoff = await page.request.get(await jupyterlab.get_attribute("href") or "", max_redirects=0)
+    assert handoff.status == 303
+    login = urlsplit(handoff.headers["location"])
+    assert parse_qs(login.query)["next"] == ["/lab/tree/analysis.ipynb"]
+
+    # Keyboard only: focus "Move down" on the t-test cell and press Enter.
+    await cells.nth(1).get_by_role("button", name="Move down").focus()
+    await page.keyboard.press("Enter")
+    await expect(cells.nth(2).locator(".cell-title")).to_contain_text("t-test")
+    await expect(cells.nth(1).locator("img.output-image")).to_be_visible()
+    await expect(cells.nth(2).get_by_role("button", name="Move down")).to_be_focused()
+    await page.reload()
+    await expect(cells.nth(2).locator(".cell-title")).to_contain_text("t-test")
+    await expect(cells.nth(1).locator(".cell-title")).to_contain_text("Histogram")
+
+    # The project page stops the server that the run started.
+    await page.get_by_role("link", name="Sleep study").click()
+    server = page.locator("#server")
+    await expect(server).to_contain_text("Running")
+    await server.get_by_role("button", name="Stop the server").click()
+    await expect(server).to_contain_text("Not running")
+    await expect(server.get_by_role("button", name="Start the server")).to_be_visible()
+
+    # The kernel's <script> and onerror were in the output, and the sandbox refused them; the
+    # page watcher counts any other console error as a failure.
+    watch = WATCHES[page]
+    assert any("about:srcdoc" in p and "allow-scripts" in p for p in watch.problems)
+    # Whatever the sandboxed frames refused (scripts; pandas' inline <style>) stays theirs.
+    watch.problems[:] = [p for p in watch.problems if "'url': 'about:srcdoc'" not in p]
