@@ -230,7 +230,10 @@ class RunExecutor:
                 (v.cell.id, v.cell.kind, v.cell.source, v.index)
                 for v in await runs.run_cells(session, run=run)
             ]
-        await self._set_status(run_id, "starting", started_at=utcnow())
+        started_at = utcnow()
+        warm = (await self.backend.status(notebook.project_id)).running
+        if not warm:  # starting a server takes seconds: say so
+            await self._set_status(run_id, "starting", started_at=started_at)
         handle = await self.backend.ensure_server(notebook.project_id)
         client = self._client(notebook.project_id, handle)
         known = self.kernels.get(notebook.id)
@@ -241,7 +244,7 @@ class RunExecutor:
                 path=notebook.path, kernel_name=notebook.kernel_name
             )
             self.kernels[notebook.id] = (handle.url, kernel)
-        await self._set_status(run_id, "running")
+        await self._set_status(run_id, "running", **({"started_at": started_at} if warm else {}))
         problem = None
         for cell_id, kind, source, index in cells:
             if problem is not None:
