@@ -82,6 +82,7 @@ class RunExecutor:
         self.heartbeat_seconds = heartbeat_seconds
         self.worker_id = new_worker_id()
         self.watchdog: asyncio.Task[None] | None = None
+        self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         self.clients: dict[str, JupyterClient] = {}
         # Runs of this process signal when they finish; others are polled in the database.
@@ -128,8 +129,11 @@ class RunExecutor:
         self.watchdog = asyncio.get_running_loop().create_task(self._keep_watch(), name="runs")
 
     async def _keep_watch(self) -> None:
-        while True:
-            await asyncio.sleep(self.heartbeat_seconds)
+        # Stopped between rounds, never in the middle of a transaction (see `shutdown`).
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.heartbeat_seconds)
+                return
             try:
                 async with self.database.transaction() as session:
                     await runs.beat(session, run_ids=sorted(self.finished))
@@ -170,10 +174,9 @@ class RunExecutor:
             await asyncio.sleep(POLL_SECONDS)
 
     async def shutdown(self) -> None:
+        self.stopping.set()
         if self.watchdog is not None:
-            self.watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.watchdog
+            await self.watchdog
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -3,6 +3,8 @@ a notebook event so that open pages follow it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import time
 from collections.abc import Sequence
@@ -42,7 +44,9 @@ def json_value(value: Any) -> Any:
 
 
 class CellProgress:
-    """Saves one cell's run, at most every SAVE_EVERY_SECONDS while outputs stream in."""
+    """Saves one cell's run, at most every SAVE_EVERY_SECONDS while outputs stream in. A
+    change that comes too soon after a save is saved when the interval is up, so that output
+    followed by silence (print, then a long computation) shows at once, not at the end."""
 
     def __init__(self, database: Database, *, notebook_id: str, cell_id: str) -> None:
         self.database = database
@@ -50,6 +54,10 @@ class CellProgress:
         self.cell_id = cell_id
         self.saved_at = 0.0
         self.sent: Outputs = []
+        self.latest: Outputs = []
+        self.lock = asyncio.Lock()  # one save at a time: events must follow each other
+        self.catch_up: asyncio.Task[None] | None = None
+        self.catching_up = False
 
     async def started(self) -> None:
         await self._save(
@@ -58,18 +66,43 @@ class CellProgress:
         )
 
     async def outputs_changed(self, outputs: Outputs) -> None:
-        if time.monotonic() - self.saved_at >= SAVE_EVERY_SECONDS:
+        self.latest = outputs
+        wait = self.saved_at + SAVE_EVERY_SECONDS - time.monotonic()
+        if wait <= 0 and not self.catching_up:
             await self._save({"outputs": list(outputs)}, outputs=outputs)
+        elif self.catch_up is None:
+            self.catch_up = asyncio.get_running_loop().create_task(self._save_later(wait))
+
+    async def _save_later(self, wait: float) -> None:
+        await asyncio.sleep(max(wait, 0))
+        self.catching_up = True  # from here on it must not be cancelled: it writes
+        try:
+            await self._save({"outputs": list(self.latest)}, outputs=self.latest)
+        finally:
+            self.catch_up, self.catching_up = None, False
 
     async def finished(
         self, *, status: str, outputs: Outputs | None = None, execution_count: int | None = None
     ) -> None:
+        pending = self.catch_up
+        if pending is not None:
+            if self.catching_up:
+                await pending
+            else:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pending
+                self.catch_up = None
         values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
         if outputs is not None:
             values |= {"outputs": list(outputs), "execution_count": execution_count}
         await self._save(values, outputs=outputs)
 
     async def _save(self, values: dict[str, Any], *, outputs: Outputs | None) -> None:
+        async with self.lock:
+            await self._write(values, outputs=outputs)
+
+    async def _write(self, values: dict[str, Any], *, outputs: Outputs | None) -> None:
         self.saved_at = time.monotonic()
         async with self.database.transaction() as session:
             await session.execute(sa.update(Cell).where(Cell.id == self.cell_id).values(**values))

@@ -24,6 +24,7 @@ from datadive.api.deps import CurrentPrincipal, DatabaseDep
 from datadive.api.permissions import NotebookPermission
 from datadive.auth.permissions import Action
 from datadive.db.engine import Database
+from datadive.db.models import User
 from datadive.errors import DatadiveError
 from datadive.services import notebook_events
 from datadive.services.access import NotebookAccess, notebook_access
@@ -43,6 +44,24 @@ def sse(*, event: str, data: object, event_id: int | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+async def read_backlog(
+    database: Database, user: User, notebook_id: str, after: int
+) -> tuple[notebook_events.Backlog, int] | None:
+    """The events after `after` and the number to go on from; None when the caller may no
+    longer see the notebook."""
+    async with database.new_session() as session:
+        try:
+            await notebook_access(
+                session, user=user, notebook_id=notebook_id, action=Action.NOTEBOOK_READ
+            )
+        except DatadiveError:
+            return None
+        backlog = await notebook_events.events_after(session, notebook_id=notebook_id, after=after)
+        if backlog.missed:
+            after = await notebook_events.latest_event(session, notebook_id=notebook_id)
+    return backlog, after
+
+
 async def event_stream(
     request: Request, database: Database, access: NotebookAccess, after: int, wait: float
 ) -> AsyncIterator[str]:
@@ -51,18 +70,13 @@ async def event_stream(
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     while not await request.is_disconnected():
         waiter = database.wakeups.waiter(notebook_id)
-        async with database.new_session() as session:
-            try:
-                await notebook_access(
-                    session, user=user, notebook_id=notebook_id, action=Action.NOTEBOOK_READ
-                )
-            except DatadiveError:
-                return  # removed from the project, or the notebook is gone
-            backlog = await notebook_events.events_after(
-                session, notebook_id=notebook_id, after=after
-            )
-            if backlog.missed:
-                after = await notebook_events.latest_event(session, notebook_id=notebook_id)
+        # Shielded: a client that goes away must not cut a database read in half (that
+        # would leave its connection behind).
+        read = asyncio.ensure_future(read_backlog(database, user, notebook_id, after))
+        found = await asyncio.shield(read)
+        if found is None:
+            return  # removed from the project, or the notebook is gone
+        backlog, after = found
         if backlog.missed:
             yield sse(event="reset", data={"latest": after}, event_id=after)
             continue
