@@ -3,7 +3,7 @@ files, members and Jupyter server. An htmx request gets back only the section it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -14,7 +14,7 @@ from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend, ServerStatus
 from datadive.services import notebooks, projects
 from datadive.services.access import NotebookAccess, ProjectAccess
-from datadive.web.forms import Form
+from datadive.web.forms import Form, failure_status, settle
 from datadive.web.rendering import render_page
 
 SECTIONS = ("settings", "notebooks", "members")
@@ -102,4 +102,31 @@ async def show_project(
         fragment=f"partials/_project_{section}.html" if section else None,
         status_code=status_code,
         headers=headers,
+    )
+
+
+async def show_rejected_form(
+    request: Request,
+    session: AsyncSession,
+    backend: ExecutionBackend,
+    access: ProjectAccess,
+    *,
+    error: DatadiveError,
+    form_key: str,
+    values: Mapping[str, str],
+    fields: Collection[str],
+    section: str,
+) -> Response:
+    """The project page (or, for htmx, the section) again after a refused form: the message
+    next to each field, what the user typed kept, the failed attempt settled first."""
+    await settle(session, error, access.user, access.project)
+    form = Form.rejected(dict(values), error, fields=tuple(fields))
+    return await show_project(
+        request,
+        session,
+        backend,
+        access,
+        forms={form_key: form},
+        section=section,
+        status_code=failure_status(error),
     )

@@ -12,16 +12,15 @@ from starlette.responses import Response
 from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import IdPath, MemberPermission, ProjectPermission
 from datadive.auth.permissions import Action, Role
-from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.projects import MemberAdd, MemberUpdate
 from datadive.services import members
 from datadive.services.access import ProjectAccess, project_access
 from datadive.web.deps import FormFields, SignedIn
-from datadive.web.forms import Form, failure_status, parse, pick, require_filled, settle
+from datadive.web.forms import parse, pick, require_filled
 from datadive.web.navigation import redirect
-from datadive.web.project_page import project_url, show_project
+from datadive.web.project_page import project_url, show_project, show_rejected_form
 from datadive.web.rendering import is_htmx, toast_headers
 
 router = APIRouter(prefix="/projects/{project_id}/members")
@@ -56,30 +55,6 @@ async def members_changed(
     )
 
 
-async def members_rejected(
-    request: Request,
-    *,
-    session: AsyncSession,
-    backend: ExecutionBackend,
-    principal: Principal,
-    access: ProjectAccess,
-    error: DatadiveError,
-    form_key: str,
-    values: dict[str, str],
-) -> Response:
-    await settle(session, error, principal.user, access.project)
-    form = Form.rejected(values, error, fields=ADD_FIELDS)
-    return await show_project(
-        request,
-        session,
-        backend,
-        access,
-        forms={form_key: form},
-        section="members",
-        status_code=failure_status(error),
-    )
-
-
 @router.post("")
 async def add_member(
     request: Request,
@@ -94,15 +69,16 @@ async def add_member(
         data = parse(MemberAdd, {"user": values["user"], "role": values.get("role") or "viewer"})
         member = await members.add_member(session, access=access, data=data)
     except DatadiveError as error:
-        return await members_rejected(
+        return await show_rejected_form(
             request,
-            session=session,
-            backend=backend,
-            principal=principal,
-            access=access,
+            session,
+            backend,
+            access,
             error=error,
             form_key="member_add",
             values=values,
+            fields=ADD_FIELDS,
+            section="members",
         )
     return await members_changed(
         request,
@@ -130,15 +106,16 @@ async def change_role(
             session, access=access, user_id=user_id, role=Role(data.role), backend=backend
         )
     except DatadiveError as error:
-        return await members_rejected(
+        return await show_rejected_form(
             request,
-            session=session,
-            backend=backend,
-            principal=principal,
-            access=access,
+            session,
+            backend,
+            access,
             error=error,
             form_key=f"role:{user_id}",
             values=values,
+            fields=ADD_FIELDS,
+            section="members",
         )
     return await members_changed(request, session, backend, access, "The role was changed.")
 

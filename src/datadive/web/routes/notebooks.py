@@ -12,16 +12,20 @@ from starlette.responses import Response
 from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import NotebookPermission, ProjectPermission
 from datadive.auth.permissions import Action
-from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.notebooks import NotebookCreate, NotebookUpdate
 from datadive.services import notebooks
 from datadive.services.access import NotebookAccess, ProjectAccess
 from datadive.web.deps import FormFields, SignedIn
-from datadive.web.forms import Form, failure_status, parse, require_filled, settle
+from datadive.web.forms import parse, require_filled
 from datadive.web.navigation import redirect
-from datadive.web.project_page import as_project_access, project_url, show_project
+from datadive.web.project_page import (
+    as_project_access,
+    project_url,
+    show_project,
+    show_rejected_form,
+)
 from datadive.web.rendering import is_htmx, toast_headers
 
 router = APIRouter()
@@ -46,30 +50,6 @@ async def notebooks_changed(
     return redirect(request, project_url(access.project.id, "notebooks"))
 
 
-async def notebook_rejected(
-    request: Request,
-    *,
-    session: AsyncSession,
-    backend: ExecutionBackend,
-    principal: Principal,
-    access: ProjectAccess,
-    error: DatadiveError,
-    form_key: str,
-    values: dict[str, str],
-) -> Response:
-    await settle(session, error, principal.user, access.project)
-    form = Form.rejected(values, error, fields=("title",))
-    return await show_project(
-        request,
-        session,
-        backend,
-        access,
-        forms={form_key: form},
-        section="notebooks",
-        status_code=failure_status(error),
-    )
-
-
 @router.post("/projects/{project_id}/notebooks")
 async def create_notebook(
     request: Request,
@@ -84,15 +64,16 @@ async def create_notebook(
         data = parse(NotebookCreate, {"title": values["title"]})
         notebook = await notebooks.create_notebook(session, access=access, data=data)
     except DatadiveError as error:
-        return await notebook_rejected(
+        return await show_rejected_form(
             request,
-            session=session,
-            backend=backend,
-            principal=principal,
-            access=access,
+            session,
+            backend,
+            access,
             error=error,
             form_key="notebook_create",
             values=values,
+            fields=("title",),
+            section="notebooks",
         )
     return await notebooks_changed(
         request, session, backend, access, f"Notebook “{notebook.title}” created."
@@ -114,15 +95,16 @@ async def rename_notebook(
         data = parse(NotebookUpdate, {"title": values["title"]})
         notebook = await notebooks.update_notebook(session, access=access, data=data)
     except DatadiveError as error:
-        return await notebook_rejected(
+        return await show_rejected_form(
             request,
-            session=session,
-            backend=backend,
-            principal=principal,
-            access=project_access,
+            session,
+            backend,
+            project_access,
             error=error,
             form_key=f"rename:{access.notebook.id}",
             values=values,
+            fields=("title",),
+            section="notebooks",
         )
     return await notebooks_changed(
         request, session, backend, project_access, f"Renamed to “{notebook.title}”."

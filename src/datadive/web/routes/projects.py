@@ -21,7 +21,7 @@ from datadive.services.access import ProjectAccess, project_access
 from datadive.web.deps import FormFields, MaybeSignedIn, SignedIn
 from datadive.web.forms import Form, failure_status, parse, pick, require_filled, settle
 from datadive.web.navigation import redirect
-from datadive.web.project_page import project_url, server_status, show_project
+from datadive.web.project_page import project_url, server_status, show_project, show_rejected_form
 from datadive.web.rendering import render, render_page
 from datadive.web.routes.accounts import show_sign_in
 
@@ -184,16 +184,16 @@ async def change_settings(
         data = parse(ProjectUpdate, pick(values, PROJECT_FIELDS))
         await projects.update_project(session, access=access, data=data)
     except DatadiveError as error:
-        await settle(session, error, principal.user, access.project)
-        form = Form.rejected(values, error, fields=PROJECT_FIELDS)
-        return await show_project(
+        return await show_rejected_form(
             request,
             session,
             backend,
             access,
-            forms={"settings": form},
+            error=error,
+            form_key="settings",
+            values=values,
+            fields=PROJECT_FIELDS,
             section="settings",
-            status_code=failure_status(error),
         )
     return redirect(request, project_url(access.project.id) + "?notice=saved")
 
