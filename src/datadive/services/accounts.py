@@ -13,7 +13,7 @@ from datadive.auth.passwords import hash_password, password_problem, verify_nobo
 from datadive.db.models import User
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, FieldError, Invalid, Unauthorized
-from datadive.mail.sender import MailSender
+from datadive.mail.sender import Mail, MailSender
 from datadive.schemas.accounts import ProfileUpdate, SignIn, SignUp
 from datadive.services import email_verification, rate_limits, sessions
 from datadive.services.auth_policy import AuthPolicy
@@ -197,3 +197,18 @@ async def update_profile(
     user.password_hash = await asyncio.to_thread(hash_password, changes.new_password)
     await sessions.end_all_sessions(session, user_id=user.id)
     return await sessions.start_session(session, user_id=user.id, policy=policy)
+
+
+async def resend_verification_code(
+    session: AsyncSession, *, email: str, client_address: str, policy: AuthPolicy
+) -> Mail | None:
+    """A new code for an unverified account (the old one stops working), or None: the caller
+    answers the same either way, so that nobody learns whether the address has an account."""
+    address = checked_email(email)
+    await email_verification.enforce_mail_limits(
+        session, email=address, client_address=client_address, policy=policy
+    )
+    user = await find_user_by_login(session, address)
+    if user is None or user.email_verified:
+        return None
+    return await email_verification.issue_code(session, user=user, policy=policy)

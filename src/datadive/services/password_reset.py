@@ -15,11 +15,22 @@ from datadive.db.models import PasswordResetToken, User
 from datadive.db.types import utcnow
 from datadive.errors import NotFound
 from datadive.mail.sender import Mail
-from datadive.services import sessions
-from datadive.services.accounts import check_new_password
+from datadive.services import email_verification, sessions
+from datadive.services.accounts import check_new_password, checked_email
 from datadive.services.auth_policy import AuthPolicy
 
 INVALID_LINK = "This password-reset link is invalid, used or expired; ask for a new one."
+
+
+async def request_reset(
+    session: AsyncSession, *, email: str, client_address: str, policy: AuthPolicy
+) -> Mail | None:
+    """Check the address and the mail limits, then `prepare_reset_mail`."""
+    address = checked_email(email)
+    await email_verification.enforce_mail_limits(
+        session, email=address, client_address=client_address, policy=policy
+    )
+    return await prepare_reset_mail(session, email=address, policy=policy)
 
 
 async def prepare_reset_mail(

@@ -163,13 +163,10 @@ async def resend_verification(
     email = (data.email if data else None) or (principal.user.email if principal else None)
     if email is None:
         raise Invalid.field("email", "is required when you are not signed in")
-    address = accounts.checked_email(email)
-    await email_verification.enforce_mail_limits(
-        session, email=address, client_address=client_address(request), policy=policy
+    mail = await accounts.resend_verification_code(
+        session, email=email, client_address=client_address(request), policy=policy
     )
-    user = await accounts.find_user_by_login(session, address)
-    if user is not None and not user.email_verified:
-        mail = await email_verification.issue_code(session, user=user, policy=policy)
+    if mail is not None:
         background.add_task(send_quietly, mailer, mail)
     return Accepted(detail=MAIL_ON_ITS_WAY)
 
@@ -184,11 +181,9 @@ async def request_password_reset(
     mailer: MailerDep,
 ) -> Accepted:
     """Mail a password-reset link. Answers the same whether or not the account exists."""
-    address = accounts.checked_email(data.email)
-    await email_verification.enforce_mail_limits(
-        session, email=address, client_address=client_address(request), policy=policy
+    mail = await password_reset.request_reset(
+        session, email=data.email, client_address=client_address(request), policy=policy
     )
-    mail = await password_reset.prepare_reset_mail(session, email=address, policy=policy)
     if mail is not None:
         background.add_task(send_quietly, mailer, mail)
     return Accepted(detail=MAIL_ON_ITS_WAY)

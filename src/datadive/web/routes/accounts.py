@@ -235,13 +235,10 @@ async def resend_code(
     email = principal.user.email if principal else values.get("email", "")
     try:
         require_filled({"email": email}, "email")
-        address = accounts.checked_email(email)
-        await email_verification.enforce_mail_limits(
-            session, email=address, client_address=client_address(request), policy=policy
+        mail = await accounts.resend_verification_code(
+            session, email=email, client_address=client_address(request), policy=policy
         )
-        user = await accounts.find_user_by_login(session, address)
-        if user is not None and not user.email_verified:
-            mail = await email_verification.issue_code(session, user=user, policy=policy)
+        if mail is not None:
             background.add_task(send_quietly, mailer, mail)
     except DatadiveError as error:
         await settle(session, error)

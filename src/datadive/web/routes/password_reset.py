@@ -10,7 +10,7 @@ from starlette.responses import Response
 from datadive.api.deps import DbSession, MailerDep, PolicyDep, client_address
 from datadive.errors import DatadiveError, Invalid
 from datadive.mail.background import send_quietly
-from datadive.services import accounts, email_verification, password_reset
+from datadive.services import password_reset
 from datadive.web.deps import FormFields
 from datadive.web.forms import (
     Form,
@@ -65,11 +65,9 @@ async def forgot_password(
     """Mail a reset link; the answer never says whether the account exists."""
     try:
         require_filled(values, "email")
-        address = accounts.checked_email(values["email"])
-        await email_verification.enforce_mail_limits(
-            session, email=address, client_address=client_address(request), policy=policy
+        mail = await password_reset.request_reset(
+            session, email=values["email"], client_address=client_address(request), policy=policy
         )
-        mail = await password_reset.prepare_reset_mail(session, email=address, policy=policy)
     except DatadiveError as error:
         await settle(session, error)
         form = Form.rejected(values, error, fields=("email",))
