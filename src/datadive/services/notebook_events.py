@@ -32,6 +32,8 @@ class Backlog:
     events: Sequence[NotebookEvent]
     # The events asked for are gone (kept for a day only): reload the notebook instead.
     missed: bool
+    # The notebook's newest event number when this was read.
+    latest: int
 
 
 async def record_event(
@@ -68,7 +70,8 @@ async def events_after(session: AsyncSession, *, notebook_id: str, after: int) -
     # if none of them is found below, they were purged, not merely still on their way.
     latest = await latest_event(session, notebook_id=notebook_id)
     if after > latest:
-        return Backlog(events=[], missed=True)  # a number this notebook never handed out
+        # A number this notebook never handed out.
+        return Backlog(events=[], missed=True, latest=latest)
     events = (
         await session.scalars(
             sa.select(NotebookEvent)
@@ -79,7 +82,7 @@ async def events_after(session: AsyncSession, *, notebook_id: str, after: int) -
     ).all()
     first = events[0].seq if events else None
     missed = latest > after and (first is None or first > after + 1)
-    return Backlog(events=events, missed=missed)
+    return Backlog(events=events, missed=missed, latest=latest)
 
 
 async def purge_old_events(session: AsyncSession, *, before: datetime | None = None) -> None:

@@ -29,7 +29,6 @@ class NotebookFiles:
         self.database = database
         self.backend = backend
         self.pending: dict[str, asyncio.Task[None]] = {}
-        self.written = asyncio.Event()  # set after each write; lets callers wait for one
 
     def edited(self, notebook_ids: Iterable[str]) -> None:
         """Called when a transaction that edited these notebooks' cells has committed."""
@@ -55,8 +54,6 @@ class NotebookFiles:
             await self.backend.write_notebook(notebook.project_id, notebook.path, document)
         except (DatadiveError, OSError) as exc:
             log.warning("could not write %s: %s", notebook.path, exc)
-        self.written.set()
-        self.written = asyncio.Event()
 
     async def shutdown(self) -> None:
         """Write what is waiting, then stop."""

@@ -57,9 +57,7 @@ async def read_backlog(
         except DatadiveError:
             return None
         backlog = await notebook_events.events_after(session, notebook_id=notebook_id, after=after)
-        if backlog.missed:
-            after = await notebook_events.latest_event(session, notebook_id=notebook_id)
-    return backlog, after
+    return backlog, backlog.latest if backlog.missed else after
 
 
 async def event_stream(
