@@ -8,4 +8,5 @@ scripts/ensure-venv.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-exec .venv/bin/pytest "$@"
+# Two test processes by default (DATADIVE_TEST_WORKERS=0 runs them in this one process).
+exec .venv/bin/pytest -n "${DATADIVE_TEST_WORKERS:-2}" "$@"

@@ -171,6 +171,7 @@ async def main(rounds: int) -> None:
 
                 async def settle() -> None:
                     await asyncio.gather(*executor.tasks)
+                    await asyncio.gather(*app.state.executor.notebook_files.pending.values())
                     await drain(direct)
 
                 for label, code in (("1 + 1", "1 + 1"), ("print 10,000 lines", PRINT_10K)):

@@ -20,7 +20,9 @@ from datadive.services.cell_templates import sync_builtin_templates
 from datadive.services.notebook_events import purge_old_events
 from datadive.services.notebook_files import NotebookFiles
 from datadive.services.run_executor import RunExecutor
+from datadive.services.workspace_files import WorkspaceFiles
 from datadive.startup import ensure_data_dir, require_schema_at_head
+from datadive.storage.factory import build_file_store
 from datadive.web import install_web
 
 API_PREFIX = "/api/v1"
@@ -31,12 +33,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     database = Database(settings.resolved_database_url)
     backend = build_backend(settings)
+    file_store = build_file_store(settings)
+    workspace_files = WorkspaceFiles(
+        database=database,
+        store=file_store,
+        backend=backend,
+        state_dir=settings.resolved_data_dir / "workspace-files",
+        quota_bytes=settings.project_quota_bytes,
+    )
     notebook_files = NotebookFiles(database=database, backend=backend)
     database.edit_listeners.append(notebook_files.edited)
     executor = RunExecutor(
         database=database,
         backend=backend,
         notebook_files=notebook_files,
+        workspace_files=workspace_files,
         stream_limit=settings.max_output_characters,
         heartbeat_seconds=settings.run_heartbeat_seconds,
     )
@@ -58,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await executor.shutdown()
             await notebook_files.shutdown()
             await backend.shutdown()
+            await file_store.close()
             await database.dispose()
 
     app = FastAPI(
@@ -75,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.mailer = build_mail_sender(settings)
     app.state.backend = backend
     app.state.executor = executor
+    app.state.file_store = file_store
+    app.state.workspace_files = workspace_files
     install_problem_handlers(app)
     app.add_middleware(
         OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})

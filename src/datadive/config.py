@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     run_heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
     max_output_characters: int = Field(default=1_000_000, ge=1000)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    project_quota_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        gt=0,
+        description="Total size of the files of one project (copies of the same bytes count).",
+    )
     max_cells_per_notebook: int = Field(default=2000, gt=0)
 
     @property

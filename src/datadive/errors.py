@@ -45,6 +45,20 @@ class Conflict(DatadiveError):
     title = "Conflict"
 
 
+class TooLarge(DatadiveError):
+    """An upload over the size limit or the project's quota."""
+
+    slug = "too-large"
+    title = "Too large"
+
+
+class UnsupportedContent(DatadiveError):
+    """A file whose content does not match its name, or that is unsafe to open."""
+
+    slug = "unsupported-content"
+    title = "Unsupported content"
+
+
 class RateLimited(DatadiveError):
     slug = "rate-limited"
     title = "Too many requests"

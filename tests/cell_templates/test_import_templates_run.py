@@ -12,6 +12,7 @@ import pyreadstat
 from datadive.cell_templates.library import builtin_template
 from datadive.cell_templates.rendering import render
 from datadive.cell_templates.values import check_values
+from tests.support.qualtrics import PREVIEWS, RESPONSES, TESTS, UNFINISHED_KEPT, survey_export
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -65,3 +66,54 @@ def test_an_spss_file_is_loaded_with_its_labels(tmp_path: Path) -> None:
 
     assert "['control', 'treatment', 'treatment']" in output
     assert "'group': 'Experimental group'" in output
+
+
+QUALTRICS_CHECK = """
+import pandas as pd
+assert str(df["StartDate"].dtype).startswith("datetime64"), df.dtypes
+assert str(df["RecordedDate"].dtype).startswith("datetime64"), df.dtypes
+assert df.attrs["labels"] == df_labels
+print("ROWS", len(df), "STATUS", sorted(df["Status"].astype(str)))
+print("LABEL", df_labels["Q3"].replace("\\n", "|"), "/", df_labels["Q2_1"])
+"""
+
+
+def test_a_qualtrics_export_is_loaded_without_previews_and_tests(tmp_path: Path) -> None:
+    (tmp_path / "survey.csv").write_bytes(survey_export())
+    default = run(tmp_path, script_for("load-qualtrics", file="survey.csv") + QUALTRICS_CHECK)
+    strict = run(
+        tmp_path,
+        script_for("load-qualtrics", file="survey.csv", drop_unfinished=True) + QUALTRICS_CHECK,
+    )
+    everything = run(
+        tmp_path,
+        script_for("load-qualtrics", file="survey.csv", drop_previews=False) + QUALTRICS_CHECK,
+    )
+
+    total, kept = len(RESPONSES), len(RESPONSES) - PREVIEWS - TESTS
+    assert (
+        f"Dropped {PREVIEWS + TESTS} of {total} rows ({PREVIEWS} survey previews, "
+        f"{TESTS} test responses); {kept} left." in default
+    )
+    assert f"ROWS {kept} STATUS ['0', '0', '0', '8', 'IP Address']" in default
+    assert "LABEL Comments,|please / How satisfied are you? - With the course" in default
+    assert f"{UNFINISHED_KEPT} unfinished responses); {kept - UNFINISHED_KEPT} left." in strict
+    assert f"Kept all {total} rows." in everything
+    assert f"ROWS {total}" in everything
+
+
+def test_the_legacy_qualtrics_format_names_its_metadata(tmp_path: Path) -> None:
+    fixture = FIXTURES / "qualtrics" / "qualtrics_export_legacy_de.csv"
+    (tmp_path / "legacy.csv").write_bytes(fixture.read_bytes())
+    script = script_for("load-qualtrics", file="legacy.csv", legacy_format=True)
+    output = run(
+        tmp_path,
+        script
+        + "\nprint(list(df.columns[:3]), df_labels['Q1'], df['StartDate'].dt.year.tolist())"
+        + "\nprint('LocationAccuracy' in df, len(df.columns))",
+    )
+    assert "Dropped 0 of 1 rows (0 survey previews, 0 test responses); 1 left." in output
+    assert "['ResponseID', 'ResponseSet', 'Name'] This is a multiple choice question. [2017]" in (
+        output
+    )
+    assert "True 15" in output

@@ -93,3 +93,30 @@ async def test_rows_survive_an_upgrade(empty_database: Database) -> None:
     async with empty_database.engine.connect() as connection:
         usernames = (await connection.execute(sa.text("SELECT username FROM users"))).scalars()
         assert list(usernames) == ["ada"]
+
+
+async def test_the_upgrade_to_one_active_run_ends_the_older_of_two(
+    empty_database: Database,
+) -> None:
+    await upgrade_schema(empty_database.engine, "0003_events")
+    rows = [
+        "INSERT INTO users (id, username, email, password_hash) VALUES ('u1', 'ada', 'a@x', 'x')",
+        "INSERT INTO projects (id, title, owner_id) VALUES ('p1', 'P', 'u1')",
+        "INSERT INTO notebooks (id, project_id, title, path) VALUES ('n1', 'p1', 'N', 'n.ipynb')",
+        "INSERT INTO runs (id, notebook_id, scope, status, created_at)"
+        " VALUES ('old', 'n1', 'all', 'running', :earlier)",
+        "INSERT INTO runs (id, notebook_id, scope, status, created_at)"
+        " VALUES ('new', 'n1', 'all', 'queued', :later)",
+    ]
+    async with empty_database.engine.begin() as connection:
+        for row in rows:
+            await connection.execute(
+                sa.text(row),
+                {"earlier": datetime(2026, 1, 1, tzinfo=UTC), "later": datetime.now(UTC)},
+            )
+
+    await upgrade_schema(empty_database.engine)
+
+    async with empty_database.engine.connect() as connection:
+        statuses = dict((await connection.execute(sa.text("SELECT id, status FROM runs"))).all())
+    assert statuses == {"old": "error", "new": "queued"}

@@ -16,6 +16,8 @@ from datadive.cell_templates.rendering import render
 from datadive.cell_templates.values import check_values
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend
+from tests.support.qualtrics import FIXTURES as QUALTRICS
+from tests.support.qualtrics import PREVIEWS, RESPONSES, TESTS, UNFINISHED_KEPT, survey_export
 
 pytestmark = pytest.mark.slow
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "wellbeing.csv"
@@ -26,6 +28,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "load-csv": ({"file": "data/wellbeing.csv"}, TABLE),
     "load-excel": ({"file": "data/survey.xlsx", "sheet": "Data"}, TABLE),
     "load-spss": ({"file": "data/study.sav"}, TABLE),
+    "load-qualtrics": ({"file": "data/qualtrics_export_de.csv"}, TABLE),
     "select-columns": ({"columns": ["id", "age"]}, TABLE),
     "rename-column": ({"column": "hours slept", "new_name": "sleep"}, TABLE),
     "filter-rows": ({"column": "age", "operator": ">", "value": "40"}, MESSAGE),
@@ -56,6 +59,9 @@ def data_files(backend: LocalBackend) -> Path:
     folder = backend.workspace("templates") / "data"
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(FIXTURE, folder / "wellbeing.csv")
+    for export in QUALTRICS.glob("*.csv"):
+        shutil.copy(export, folder / export.name)
+    (folder / "survey_export.csv").write_bytes(survey_export())
     frame = pd.read_csv(FIXTURE)
     with pd.ExcelWriter(folder / "survey.xlsx") as writer:
         pd.DataFrame({"note": ["cover"]}).to_excel(writer, sheet_name="About", index=False)
@@ -102,3 +108,60 @@ async def test_the_template_runs_in_a_kernel_and_shows_its_output(
     assert result.status == "ok", result.outputs
     assert expected in kind_of(result.outputs), result.outputs
     assert not [o for o in result.outputs if o["output_type"] == "error"]
+
+
+async def run_in_kernel(backend: LocalBackend, *codes: str) -> list[Any]:
+    client = JupyterClient(await backend.ensure_server("templates"))
+    try:
+        kernel = await client.start_session(path="qualtrics.ipynb")
+        return [await client.execute(kernel.kernel_id, code) for code in codes]
+    finally:
+        await client.close()
+
+
+def printed(result: Any) -> str:
+    return "".join(o.get("text", "") for o in result.outputs if o["output_type"] == "stream")
+
+
+QUALTRICS_LOOK = """statuses = sorted(survey["Status"].astype(str))
+print(len(survey), statuses, survey["StartDate"].dtype.kind)
+print(survey.attrs["labels"] == survey_labels, repr(survey_labels["Q3"]))
+"""
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_qualtrics_template_drops_previews_tests_and_unfinished_responses(
+    backend: LocalBackend, data_files: Path
+) -> None:
+    template = builtin_template("load-qualtrics")
+    assert template is not None
+    inputs = {"file": "data/survey_export.csv", "target": "survey"}
+    default = render(template, check_values(template, inputs))
+    strict = render(template, check_values(template, inputs | {"drop_unfinished": True}))
+    legacy = render(
+        template,
+        check_values(
+            template, {"file": "data/qualtrics_export_legacy_de.csv", "legacy_format": True}
+        ),
+    )
+
+    results = await run_in_kernel(
+        backend, default, QUALTRICS_LOOK, strict, "print(len(survey))", legacy, "print(df_labels)"
+    )
+
+    assert all(result.status == "ok" for result in results), [r.outputs for r in results]
+    kept = len(RESPONSES) - PREVIEWS - TESTS
+    assert printed(results[0]) == (
+        f"Dropped {PREVIEWS + TESTS} of {len(RESPONSES)} rows ({PREVIEWS} survey previews, "
+        f"{TESTS} test responses); {kept} left.\n"
+    )
+    assert printed(results[1]) == (
+        f"{kept} ['0', '0', '0', '8', 'IP Address'] M\nTrue 'Comments,\\nplease'\n"
+    )
+    assert f"{UNFINISHED_KEPT} unfinished responses); {kept - UNFINISHED_KEPT} left." in (
+        printed(results[2])
+    )
+    assert printed(results[3]) == f"{kept - UNFINISHED_KEPT}\n"
+    assert "Dropped 0 of 1 rows" in printed(results[4])
+    assert "'Q1': 'This is a multiple choice question.'" in printed(results[5])
+    assert "'Status': 'Status'" in printed(results[5])

@@ -38,6 +38,8 @@ def actions(world: World) -> list[tuple[str, dict[str, str]]]:
         (f"/notebooks/{n}/add", {"template_id": histogram_id(), "in.column": "x"}),
         (f"/cells/{c}/code", {"source": "print(1)"}),
         (f"/cells/{c}/move", {"direction": "up"}),
+        (f"/cells/{c}/move", {"before": c}),
+        (f"/cells/{c}/delete", {}),
         (f"/cells/{c}/inputs", {"in.data": "df"}),
         (f"/cells/{c}/draft", {"in.data": "df2"}),
         (f"/cells/{c}/run", {}),
@@ -209,3 +211,42 @@ async def test_kernel_html_is_only_shown_in_a_sandboxed_frame(app: FastAPI, role
     assert 'srcdoc="&lt;b&gt;table&lt;/b&gt;&lt;script&gt;alert(&#34;x&#34;)' in frames[0]
     assert re.search(r'<img class="output output-image" src="data:image/svg\+xml;base64,', html)
     assert "&lt;script&gt;alert(3)" in html
+
+
+HOSTILE_TABLE = (
+    '<style>body { display: none }</style><table class="dataframe" border="1" '
+    'style="position:fixed"><thead><tr><th onclick="alert(1)">mean</th></tr></thead>'
+    '<tbody><tr><td colspan="2">4.2<script>alert("x")</script>'
+    '<a href="javascript:alert(2)">more</a><img src=x onerror="alert(3)"></td></tr></tbody>'
+    '</table><iframe src="https://example.org"></iframe>'
+)
+
+
+async def test_kernel_tables_are_shown_in_the_page_cleaned_to_structure_and_text(
+    app: FastAPI,
+) -> None:
+    world = await build_world(app)
+    async with app.state.database.transaction() as session:
+        await session.execute(
+            sa.update(Cell)
+            .where(Cell.id == world.cell_id)
+            .values(
+                outputs=[
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/html": HOSTILE_TABLE, "text/plain": "mean 4.2"},
+                    }
+                ]
+            )
+        )
+    async with world.person("viewer").client(app) as person:
+        page = await person.get(f"/notebooks/{world.notebook_id}")
+
+    table = re.search(r'<div class="output output-table"[^>]*>(.*?)</div>', page.text, re.S)
+    assert table is not None
+    assert table.group(1) == (
+        "<table><thead><tr><th>mean</th></tr></thead>"
+        '<tbody><tr><td colspan="2">4.2more</td></tr></tbody></table>'
+    )
+    assert "<iframe" not in page.text
+    assert "alert(" not in page.text

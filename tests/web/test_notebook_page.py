@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from datadive.db.models import Cell
+from tests.support.cells import add_cell
 from tests.support.world import World, build_world
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
@@ -88,3 +89,26 @@ async def test_an_editor_gets_run_move_and_add_controls(app: FastAPI) -> None:
     assert fragment.text.lstrip().startswith("{#") is False
     assert f'id="cell-{world.cell_id}"' in fragment.text
     assert "<html" not in fragment.text
+
+
+async def test_a_cell_whose_input_changed_is_marked_stale(app: FastAPI) -> None:
+    world = await build_world(app)
+    async with world.editor.client(app) as editor:
+        first = await add_cell(editor, world.notebook_id, "code", "x = 1")
+        second = await add_cell(editor, world.notebook_id, "code", "print(x)")
+        async with app.state.database.transaction() as session:
+            await session.execute(
+                sa.update(Cell).where(Cell.id.in_([first["id"], second["id"]])).values(status="ok")
+            )
+        edited = await editor.patch(f"/api/v1/cells/{first['id']}", json={"source": "x = 2"})
+        assert edited.status_code == 200
+        page = await editor.get(f"/notebooks/{world.notebook_id}")
+
+    article = re.search(rf'<article[^>]*id="cell-{second["id"]}".*?</article>', page.text, re.S)
+    assert article is not None
+    status = re.search(
+        r'class="cell-status status status-stale"[^>]*>(.*?)</span>\s*</', article[0], re.S
+    )
+    assert status is not None
+    assert "Stale" in status[1]
+    assert "an earlier cell changed" in article[0]

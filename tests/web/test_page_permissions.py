@@ -5,9 +5,11 @@ as the JSON API, hide what a role may not do, and answer 404 for what the caller
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from fastapi.routing import APIRoute
 from datadive.auth.permissions import Action, Role, is_allowed
 from datadive.db.models import Cell, Project
 from datadive.db.types import utcnow
+from datadive.services.files import store_file
 from datadive.web.routes import ROUTERS
 from tests.support.accounts import browser
 from tests.support.cells import template_id
@@ -37,15 +40,40 @@ class PageCase:
     action: Action
     form: dict[str, str] | None = None
     before: Callable[[World, FastAPI], Awaitable[None]] | None = None
+    upload: bool = False
 
-    def url(self, world: World) -> str:
+    def url(self, world: World, file_id: str = "") -> str:
         return self.path.format(
             p=world.project_id,
             n=world.notebook_id,
             c=world.cell_id,
             u=world.colleague.user_id,
             k="interrupt",
+            f=file_id,
         )
+
+
+SCORES = b"id;score\n1;2,5\n2;3,5\n"
+
+
+async def add_file(world: World, app: FastAPI, folder: Path) -> str:
+    """A CSV file in the world's project, stored as an upload would store it."""
+    source = folder / "scores.csv"
+    source.write_bytes(SCORES)
+    async with app.state.database.transaction() as session:
+        change = await store_file(
+            session,
+            project_id=world.project_id,
+            path="scores.csv",
+            source=source,
+            sha256=hashlib.sha256(SCORES).hexdigest(),
+            size=len(SCORES),
+            store=app.state.file_store,
+            overwrite=False,
+            quota_bytes=app.state.settings.project_quota_bytes,
+        )
+        assert change.file is not None
+        return change.file.id
 
 
 async def make_the_cell_code_first(world: World, app: FastAPI) -> None:
@@ -107,6 +135,13 @@ PAGES = [
     PageCase("POST", "/cells/{c}/draft", Action.NOTEBOOK_EDIT, {"in.data": "d"}),
     PageCase("POST", "/projects/{p}/server/start", Action.NOTEBOOK_EXECUTE),
     PageCase("POST", "/projects/{p}/server/stop", Action.NOTEBOOK_EXECUTE),
+    # Files: the project page's panel and the file page.
+    PageCase("GET", "/projects/{p}/files", Action.FILE_READ),
+    PageCase("POST", "/projects/{p}/files", Action.FILE_UPLOAD, upload=True),
+    PageCase("GET", "/files/{f}", Action.FILE_READ),
+    PageCase("POST", "/files/{f}/move", Action.FILE_EDIT, {"path": "raw/scores.csv"}),
+    PageCase("POST", "/files/{f}/delete", Action.FILE_DELETE),
+    PageCase("POST", "/files/{f}/use", Action.NOTEBOOK_EDIT, {"notebook": "{n}"}),
 ]
 CALLERS = ["owner", "editor", "viewer", "other", "anonymous"]
 ROLES = {"owner": Role.OWNER, "editor": Role.EDITOR, "viewer": Role.VIEWER}
@@ -119,24 +154,36 @@ def test_every_project_page_route_is_in_the_matrix() -> None:
         for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute)
-        and any(f"{{{name}}}" in route.path for name in ("project_id", "notebook_id", "cell_id"))
+        and any(
+            f"{{{name}}}" in route.path
+            for name in ("project_id", "notebook_id", "cell_id", "file_id")
+        )
         for method in route.methods
     }
     assert routes - covered == set()
 
 
 @pytest.mark.parametrize("case", PAGES, ids=lambda case: f"{case.method} {case.path}")
-async def test_page_answers_as_the_permission_table_says(app: FastAPI, case: PageCase) -> None:
+async def test_page_answers_as_the_permission_table_says(
+    app: FastAPI, case: PageCase, tmp_path: Path
+) -> None:
     # One world per caller (a state change by one must not decide another's answer), all
     # in one app: building the app is what costs time.
     for number, caller in enumerate(CALLERS):
         world = await build_world(app, prefix=f"w{number}-")
         if case.before is not None:
             await case.before(world, app)
+        file_id = await add_file(world, app, tmp_path) if "{f}" in case.path else ""
         client = browser(app) if caller == "anonymous" else world.person(caller).client(app)
-        form = {k: v.format(prefix=f"w{number}-") for k, v in (case.form or {}).items()}
+        form = {
+            k: v.format(prefix=f"w{number}-", n=world.notebook_id)
+            for k, v in (case.form or {}).items()
+        }
+        files = {"file": ("new.csv", SCORES, "text/csv")} if case.upload else None
         async with client:
-            response = await client.request(case.method, case.url(world), data=form or None)
+            response = await client.request(
+                case.method, case.url(world, file_id), data=form or None, files=files
+            )
 
         if caller == "anonymous":
             assert response.status_code == 303, caller
@@ -157,11 +204,18 @@ async def test_page_answers_as_the_permission_table_says(app: FastAPI, case: Pag
         (
             "viewer",
             [],
-            ["Create notebook", "Save changes", "Add member", "Delete project", "Rename"],
+            [
+                "Create notebook",
+                "Save changes",
+                "Add member",
+                "Delete project",
+                "Rename",
+                "Upload files",
+            ],
         ),
         (
             "editor",
-            ["Create notebook", "Save changes", "Rename"],
+            ["Create notebook", "Save changes", "Rename", "Upload files"],
             ["Add member", "Delete project", "Archive project"],
         ),
         (

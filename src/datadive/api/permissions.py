@@ -15,9 +15,11 @@ from datadive.auth.permissions import Action, require
 from datadive.db.models import Run
 from datadive.services.access import (
     CellAccess,
+    FileAccess,
     NotebookAccess,
     ProjectAccess,
     cell_access,
+    file_access,
     notebook_access,
     project_access,
     run_access,
@@ -100,10 +102,23 @@ class RunPermission:
         return await run_access(session, user=principal.user, run_id=run_id, action=self.action)
 
 
+class FilePermission:
+    """`/files/{file_id}/…`: the file, its project and the caller's role."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    async def __call__(
+        self, file_id: IdPath, session: DbSession, principal: CurrentPrincipal
+    ) -> FileAccess:
+        return await file_access(session, user=principal.user, file_id=file_id, action=self.action)
+
+
 PERMISSION_DEPENDENCIES = (
     RunPermission,
     ProjectPermission,
     MemberPermission,
     NotebookPermission,
     CellPermission,
+    FilePermission,
 )

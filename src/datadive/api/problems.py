@@ -23,8 +23,10 @@ from datadive.errors import (
     NotFound,
     RateLimited,
     StartupError,
+    TooLarge,
     Unauthorized,
     Unavailable,
+    UnsupportedContent,
 )
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ STATUS_BY_ERROR: dict[type[DatadiveError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    UnsupportedContent: 415,
     RateLimited: 429,
     StartupError: 503,
     Unavailable: 503,

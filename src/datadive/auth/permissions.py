@@ -34,6 +34,7 @@ class Action(StrEnum):
     NOTEBOOK_EXECUTE = "notebook.execute"
     FILE_READ = "file.read"
     FILE_UPLOAD = "file.upload"
+    FILE_EDIT = "file.edit"
     FILE_DELETE = "file.delete"
 
 
@@ -58,6 +59,7 @@ PERMISSIONS: MappingProxyType[Action, frozenset[Role]] = MappingProxyType(
         Action.NOTEBOOK_EXECUTE: WRITERS,
         Action.FILE_READ: EVERYONE,
         Action.FILE_UPLOAD: WRITERS,
+        Action.FILE_EDIT: WRITERS,
         Action.FILE_DELETE: WRITERS,
     }
 )

@@ -49,10 +49,20 @@ def text_problem(spec: TemplateInput, value: Any) -> str | None:
 
 
 def file_problem(spec: TemplateInput, value: Any) -> str | None:
-    if not isinstance(value, str) or "\x00" in value:
+    """A relative path inside the kernel's working folder. pandas also opens URLs
+    (`https://…`, `s3://…`) and expands `~`: neither is a project file."""
+    if not isinstance(value, str) or any(ord(c) < 32 or ord(c) == 127 for c in value):
         return "must be the path of a file in the project"
     path = PurePosixPath(value)
-    if path.is_absolute() or ".." in path.parts or "\\" in value:
+    first = path.parts[0] if path.parts else ""
+    if (
+        path.is_absolute()
+        or ".." in path.parts
+        or "\\" in value
+        or first.startswith("~")
+        or ":" in first
+        or path.name in {"", "."}
+    ):
         return "must be a path inside the project, like data/survey.csv"
     if spec.accept and not value.lower().endswith(tuple(a.lower() for a in spec.accept)):
         return f"must be a file ending in {', '.join(spec.accept)}"

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from datadive.db.event_log import forget_pending_events, write_pending_events
 from datadive.db.notifications import PostgresListener, Wakeups
 from datadive.errors import ConfigurationError, DatadiveError
 
@@ -49,6 +50,10 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # With WAL, NORMAL never corrupts the database and loses nothing when Datadive crashes;
+    # only a power cut or OS crash can undo the last commits. FULL would wait for the disk
+    # (fsync) on every commit: about 1 ms each here, 5 ms at the 95th percentile.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
@@ -78,6 +83,7 @@ class Database:
         self.listener: PostgresListener | None = None
         # A session class of our own, so that commit hooks apply to this database only.
         session_class = type("DatadiveSession", (Session,), {})
+        sa.event.listen(session_class, "before_commit", write_pending_events)
         sa.event.listen(session_class, "after_commit", self._after_commit)
         sa.event.listen(session_class, "after_rollback", self._after_rollback)
         self.sessions = async_sessionmaker(
@@ -92,6 +98,7 @@ class Database:
                 listener(edited)
 
     def _after_rollback(self, session: Session) -> None:
+        forget_pending_events(session)
         session.info.pop(PENDING_WAKEUPS, None)
         session.info.pop(PENDING_EDITS, None)
 
@@ -138,6 +145,13 @@ class Database:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """A connection; failing to connect becomes one line naming the setting and the reason."""
+        folder = self.sqlite_path.parent if self.sqlite_path is not None else None
+        if folder is not None and not folder.is_dir():
+            # Said before trying: a failed aiosqlite connect leaves its thread finishing late.
+            raise ConfigurationError(
+                f"{DATABASE_SETTING}: cannot connect to {display_url(self.url)}: "
+                f"the folder {folder} does not exist"
+            )
         connection = self.engine.connect()
         try:
             await connection.start()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.auth.permissions import Action, Role, require
-from datadive.db.models import Cell, Notebook, Project, ProjectMember, Run, User
+from datadive.db.models import Cell, File, Notebook, Project, ProjectMember, Run, User
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,27 @@ async def run_access(session: AsyncSession, *, user: User, run_id: str, action: 
     assert row is not None
     run: Run = row[0]
     return run
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    file: File
+    project: Project
+    role: Role | None
+    user: User
+
+
+async def file_access(
+    session: AsyncSession, *, user: User, file_id: str, action: Action
+) -> FileAccess:
+    row = (
+        await session.execute(
+            sa.select(File, Project, _role_of(user))
+            .join(Project, Project.id == File.project_id)
+            .where(File.id == file_id, Project.deleted_at.is_(None))
+        )
+    ).one_or_none()
+    role = Role(row[2]) if row is not None and row[2] is not None else None
+    require(role, action, resource="file")
+    assert row is not None
+    return FileAccess(file=row[0], project=row[1], role=role, user=user)

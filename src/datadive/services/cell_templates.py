@@ -212,3 +212,14 @@ async def delete_template(session: AsyncSession, *, user: User, template_id: str
         .values(kind="code", template_id=None, template_version=None, draft_inputs=None)
     )
     await session.execute(sa.delete(CellTemplate).where(CellTemplate.id.in_(versions)))
+
+
+async def list_categories(session: AsyncSession, *, user: User) -> list[str]:
+    """The categories of the templates the user can use, for a filter."""
+    rows = await session.scalars(
+        sa.select(CellTemplate.category)
+        .where(visible_to(user), latest_versions())
+        .distinct()
+        .order_by(CellTemplate.category)
+    )
+    return list(rows.all())

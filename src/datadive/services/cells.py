@@ -140,7 +140,7 @@ async def create_cell(
 
 async def cells_changed(session: AsyncSession, notebook_id: str, change: str, cell_id: str) -> None:
     """Tell open pages (later cells may have become stale too)."""
-    await record_event(
+    record_event(
         session, notebook_id=notebook_id, kind="cells", data={"change": change, "cell_id": cell_id}
     )
 

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.db.engine import PENDING_EDITS, PENDING_WAKEUPS
+from datadive.db.event_log import PendingEvent, note_event
 from datadive.db.models import Notebook, NotebookEvent
-from datadive.db.notifications import CHANNEL
 from datadive.db.types import utcnow
 
 KEEP_EVENTS_FOR = timedelta(days=1)
@@ -36,27 +36,15 @@ class Backlog:
     latest: int
 
 
-async def record_event(
+def record_event(
     session: AsyncSession, *, notebook_id: str, kind: str, data: dict[str, Any]
-) -> int:
-    """Record one event and return its number; streams wake when the transaction commits."""
-    seq = await session.scalar(
-        sa.update(Notebook)
-        .where(Notebook.id == notebook_id)
-        # Numbering an event is not an edit of the notebook.
-        .values(event_seq=Notebook.event_seq + 1, updated_at=Notebook.updated_at)
-        .returning(Notebook.event_seq)
-    )
-    if seq is None:
-        return 0  # the notebook is gone; nobody can follow it any more
-    session.add(NotebookEvent(notebook_id=notebook_id, seq=seq, kind=kind, data=data))
+) -> None:
+    """Record one event; it is numbered and stored just before the transaction commits
+    (`db.event_log`), and streams wake when it has committed."""
+    note_event(session.sync_session, PendingEvent(notebook_id=notebook_id, kind=kind, data=data))
     session.info.setdefault(PENDING_WAKEUPS, set()).add(notebook_id)
     if kind == "cells":
         session.info.setdefault(PENDING_EDITS, set()).add(notebook_id)
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered to every listening process when (and only if) the transaction commits.
-        await session.execute(sa.select(sa.func.pg_notify(CHANNEL, notebook_id)))
-    return seq
 
 
 async def latest_event(session: AsyncSession, *, notebook_id: str) -> int:

@@ -1,8 +1,8 @@
 """Keep each notebook's `.ipynb` in the project folder in step with its cells, so that
 JupyterLab (Datadive's, or a plain `jupyter lab` in that folder) shows the same notebook.
 
-A notebook is written shortly after a transaction that edited its cells commits (edits made
-in quick succession are written once), and after each run."""
+A notebook is written shortly after a transaction that edited its cells commits, and shortly
+after each run (changes in quick succession are written once)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,14 @@ class NotebookFiles:
     def edited(self, notebook_ids: Iterable[str]) -> None:
         """Called when a transaction that edited these notebooks' cells has committed."""
         for notebook_id in notebook_ids:
-            if notebook_id not in self.pending:
-                self.pending[notebook_id] = asyncio.get_running_loop().create_task(
-                    self._write_soon(notebook_id), name=f"write notebook {notebook_id}"
-                )
+            self.write_soon(notebook_id)
+
+    def write_soon(self, notebook_id: str) -> None:
+        """Write the notebook SETTLE_SECONDS from now (once, however often this is called)."""
+        if notebook_id not in self.pending:
+            self.pending[notebook_id] = asyncio.get_running_loop().create_task(
+                self._write_soon(notebook_id), name=f"write notebook {notebook_id}"
+            )
 
     async def _write_soon(self, notebook_id: str) -> None:
         await asyncio.sleep(SETTLE_SECONDS)

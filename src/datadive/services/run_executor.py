@@ -13,10 +13,12 @@ import os
 import socket
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.db.engine import Database
 from datadive.db.models import Notebook, Run
@@ -28,7 +30,8 @@ from datadive.schemas.runs import FINISHED
 from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess
 from datadive.services.notebook_files import NotebookFiles
-from datadive.services.run_progress import CellProgress
+from datadive.services.run_progress import CellProgress, Finally
+from datadive.services.workspace_files import WorkspaceFiles
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -73,10 +76,12 @@ class RunExecutor:
         backend: ExecutionBackend,
         stream_limit: int,
         notebook_files: NotebookFiles,
+        workspace_files: WorkspaceFiles | None = None,
         heartbeat_seconds: float = 5.0,
     ) -> None:
         self.database = database
         self.notebook_files = notebook_files
+        self.workspace_files = workspace_files
         self.backend = backend
         self.stream_limit = stream_limit
         self.heartbeat_seconds = heartbeat_seconds
@@ -91,18 +96,34 @@ class RunExecutor:
         self.kernels: dict[str, tuple[str, KernelSession]] = {}
 
     async def start_cell_run(self, *, access: CellAccess) -> str:
+        start_now = await self._kernel_ready(access.notebook)
         async with self.database.transaction() as session:
-            run = await runs.start_cell_run(session, access=access, worker_id=self.worker_id)
-        self.submit(run.id)
-        return run.id
+            queued = await runs.start_cell_run(
+                session, access=access, worker_id=self.worker_id, start_now=start_now
+            )
+        self.submit(RunPlan.of(queued, access.notebook))
+        return queued.run.id
 
     async def start_notebook_run(self, *, access: NotebookAccess, from_cell: str | None) -> str:
+        start_now = await self._kernel_ready(access.notebook)
         async with self.database.transaction() as session:
-            run = await runs.start_notebook_run(
-                session, access=access, from_cell=from_cell, worker_id=self.worker_id
+            queued = await runs.start_notebook_run(
+                session,
+                access=access,
+                from_cell=from_cell,
+                worker_id=self.worker_id,
+                start_now=start_now,
             )
-        self.submit(run.id)
-        return run.id
+        self.submit(RunPlan.of(queued, access.notebook))
+        return queued.run.id
+
+    async def _kernel_ready(self, notebook: Notebook) -> bool:
+        """The project's server runs and this process knows the notebook's kernel on it."""
+        known = self.kernels.get(notebook.id)
+        if known is None:
+            return False
+        status = await self.backend.status(notebook.project_id)
+        return bool(status.running) and status.url == known[0]
 
     async def control_kernel(self, *, notebook: Notebook, action: str) -> bool:
         """Interrupt or restart the notebook's kernel; False when it has none running."""
@@ -152,9 +173,10 @@ class RunExecutor:
         for run_id in ended:
             log.warning("run %s was abandoned by a stopped Datadive; it ended as an error", run_id)
 
-    def submit(self, run_id: str) -> None:
+    def submit(self, plan: RunPlan) -> None:
+        run_id = plan.run_id
         self.finished[run_id] = asyncio.Event()
-        task = asyncio.get_running_loop().create_task(self._guarded(run_id), name=f"run {run_id}")
+        task = asyncio.get_running_loop().create_task(self._guarded(plan), name=f"run {run_id}")
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -183,20 +205,21 @@ class RunExecutor:
         for client in self.clients.values():
             await client.close()
 
-    async def _guarded(self, run_id: str) -> None:
+    async def _guarded(self, plan: RunPlan) -> None:
         try:
-            await self._run_and_report(run_id)
+            await self._run_and_report(plan)
         finally:
-            self._announce(run_id)
+            self._announce(plan.run_id)
 
     def _announce(self, run_id: str) -> None:
         event = self.finished.pop(run_id, None)
         if event is not None:
             event.set()
 
-    async def _run_and_report(self, run_id: str) -> None:
+    async def _run_and_report(self, plan: RunPlan) -> None:
+        run_id = plan.run_id
         try:
-            await self._execute(run_id)
+            await self._execute(plan)
         except asyncio.CancelledError:
             await asyncio.shield(self._finish(run_id, "error", runs.CRASHED))
             raise
@@ -223,63 +246,134 @@ class RunExecutor:
             self.clients[project_id] = client
         return client
 
-    async def _execute(self, run_id: str) -> None:
-        async with self.database.new_session() as session:
-            run = await session.get(Run, run_id)
-            assert run is not None
-            notebook = await session.get(Notebook, run.notebook_id)
-            assert notebook is not None
-            cells = [
-                (v.cell.id, v.cell.kind, v.cell.source, v.index)
-                for v in await runs.run_cells(session, run=run)
-            ]
-        started_at = utcnow()
-        warm = (await self.backend.status(notebook.project_id)).running
-        if not warm:  # starting a server takes seconds: say so
-            await self._set_status(run_id, "starting", started_at=started_at)
-        handle = await self.backend.ensure_server(notebook.project_id)
-        client = self._client(notebook.project_id, handle)
-        known = self.kernels.get(notebook.id)
+    async def _execute(self, plan: RunPlan) -> None:
+        run_id = plan.run_id
+        if not plan.started:
+            started_at = utcnow()
+            warm = (await self.backend.status(plan.project_id)).running
+            if not warm:  # starting a server takes seconds: say so
+                await self._set_status(run_id, "starting", started_at=started_at)
+        handle = await self.backend.ensure_server(plan.project_id)
+        client = self._client(plan.project_id, handle)
+        known = self.kernels.get(plan.notebook_id)
         if known is not None and known[0] == handle.url:
             kernel = known[1]
         else:
-            kernel = await client.start_session(
-                path=notebook.path, kernel_name=notebook.kernel_name
+            kernel = await client.start_session(path=plan.path, kernel_name=plan.kernel_name)
+            self.kernels[plan.notebook_id] = (handle.url, kernel)
+        if not plan.started:
+            await self._set_status(
+                run_id, "running", **({"started_at": started_at} if warm else {})
             )
-            self.kernels[notebook.id] = (handle.url, kernel)
-        await self._set_status(run_id, "running", **({"started_at": started_at} if warm else {}))
-        problem = None
-        for cell_id, kind, source, index in cells:
-            if problem is not None:
-                break
-            progress = CellProgress(self.database, notebook_id=notebook.id, cell_id=cell_id)
-            if kind == "markdown":
-                await progress.finished(status="ok")
-                continue
-            await progress.started()
-            result = await client.execute(
-                kernel.kernel_id, source, on_change=progress.outputs_changed
+        for position, cell in enumerate(plan.cells):
+            started = position == 0 and plan.first_started
+            progress = CellProgress(
+                self.database, notebook_id=plan.notebook_id, cell_id=cell.id, started=started
             )
-            outputs = result.outputs + ([died_output(result)] if result.status == "dead" else [])
-            await progress.finished(
-                status="ok" if result.status == "ok" else "error",
-                outputs=outputs,
-                execution_count=result.execution_count,
-            )
-            if result.status == "dead":
-                self.kernels.pop(notebook.id, None)
-            if result.status != "ok":
-                problem = f"Stopped at cell {index + 1}: " + (
-                    result.problem
-                    or next(
-                        (
-                            f"{o['ename']}: {o['evalue']}"
-                            for o in result.outputs
-                            if o["output_type"] == "error"
-                        ),
-                        "the cell failed",
-                    )
+            left = [c.id for c in plan.cells[position + 1 :]]
+            if cell.kind == "markdown":
+                problem = None
+                status = "ok"
+                outputs: list[dict[str, Any]] | None = None
+                execution_count = None
+            else:
+                if not started:
+                    await progress.started()
+                result = await client.execute(
+                    kernel.kernel_id, cell.source, on_change=progress.outputs_changed
                 )
-        await self._finish(run_id, "error" if problem else "ok", problem)
-        self._announce(run_id)  # the answer need not wait for the file below
-        await self.notebook_files.write(notebook.id)
+                if result.status == "dead":
+                    self.kernels.pop(plan.notebook_id, None)
+                problem = cell_problem(result, cell.index)
+                status = "ok" if problem is None else "error"
+                outputs = result.outputs + (
+                    [died_output(result)] if result.status == "dead" else []
+                )
+                execution_count = result.execution_count
+            last = problem is not None or not left
+            await progress.finished(
+                status=status,
+                outputs=outputs,
+                execution_count=execution_count,
+                # The run ends in the same transaction as its last cell.
+                then=self._ending(run_id, problem, left) if last else None,
+            )
+            if last:
+                break
+        else:  # a run with no cells
+            await self._finish(run_id, "ok", None)
+        await self._take_written_files(plan.project_id)
+        self._announce(run_id)
+        # Written a moment later, so that the answer goes out first.
+        self.notebook_files.write_soon(plan.notebook_id)
+
+    async def _take_written_files(self, project_id: str) -> None:
+        """Files the cells wrote under `data/` join the project's files before the run is
+        reported finished; a failure there is logged, and the run stays as it ended."""
+        if self.workspace_files is None:
+            return
+        try:
+            await self.workspace_files.sync_workspace_files(project_id)
+        except Exception:
+            log.exception("could not take the files written in project %s", project_id)
+
+    @staticmethod
+    def _ending(run_id: str, problem: str | None, left: list[str]) -> Finally:
+        async def end(session: AsyncSession) -> None:
+            await runs.finish_run(
+                session,
+                run_id=run_id,
+                status="error" if problem else "ok",
+                error=problem,
+                left=left,
+            )
+
+        return end
+
+
+def cell_problem(result: ExecutionResult, index: int) -> str | None:
+    """Why a run stops at this cell, or None when the cell went well."""
+    if result.status == "ok":
+        return None
+    reason = result.problem or next(
+        (f"{o['ename']}: {o['evalue']}" for o in result.outputs if o["output_type"] == "error"),
+        "the cell failed",
+    )
+    return f"Stopped at cell {index + 1}: {reason}"
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    id: str
+    kind: str
+    source: str
+    index: int  # in the notebook, for messages
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run does, read in the transaction that queued it."""
+
+    run_id: str
+    notebook_id: str
+    project_id: str
+    path: str
+    kernel_name: str
+    cells: list[PlannedCell]
+    started: bool  # queued as `running` (the kernel was ready)
+    first_started: bool  # its first cell is marked running already
+
+    @classmethod
+    def of(cls, queued: runs.QueuedRun, notebook: Notebook) -> RunPlan:
+        return cls(
+            run_id=queued.run.id,
+            notebook_id=notebook.id,
+            project_id=notebook.project_id,
+            path=notebook.path,
+            kernel_name=notebook.kernel_name,
+            cells=[
+                PlannedCell(v.cell.id, v.cell.kind, v.cell.source, v.index) for v in queued.cells
+            ],
+            started=queued.run.status == "running",
+            first_started=queued.first_started,
+        )

@@ -7,11 +7,12 @@ import asyncio
 import contextlib
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.db.engine import Database
 from datadive.db.models import Cell
@@ -43,16 +44,62 @@ def json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+async def save_progress(
+    session: AsyncSession,
+    *,
+    notebook_id: str,
+    cell_id: str,
+    values: dict[str, Any],
+    outputs: Outputs | None,
+    sent: Outputs,
+) -> Outputs:
+    """Write a cell's new values and record what changed; returns the outputs clients now
+    have (`sent` when `outputs` is None)."""
+    await session.execute(sa.update(Cell).where(Cell.id == cell_id).values(**values))
+    if outputs is not None and (outputs != sent or not outputs):
+        change = output_change(sent, outputs)
+        record_event(
+            session, notebook_id=notebook_id, kind="outputs", data={"cell_id": cell_id, **change}
+        )
+        # The collector changes its outputs in place; keep what was sent as it was.
+        sent = copy.deepcopy(outputs)
+    if "status" in values:
+        status_data = {"cell_ids": [cell_id], "status": values["status"]}
+        for name in ("execution_count", "started_at", "finished_at"):
+            if name in values:
+                status_data[name] = json_value(values[name])
+        record_event(session, notebook_id=notebook_id, kind="cell-status", data=status_data)
+    return sent
+
+
+async def start_cell(session: AsyncSession, *, notebook_id: str, cell_id: str) -> None:
+    """Mark a cell running with no outputs yet."""
+    await save_progress(
+        session,
+        notebook_id=notebook_id,
+        cell_id=cell_id,
+        values={"status": "running", "outputs": [], "started_at": utcnow(), "finished_at": None},
+        outputs=[],
+        sent=[],
+    )
+
+
+Finally = Callable[[AsyncSession], Awaitable[None]]
+
+
 class CellProgress:
     """Saves one cell's run, at most every SAVE_EVERY_SECONDS while outputs stream in. A
     change that comes too soon after a save is saved when the interval is up, so that output
     followed by silence (print, then a long computation) shows at once, not at the end."""
 
-    def __init__(self, database: Database, *, notebook_id: str, cell_id: str) -> None:
+    def __init__(
+        self, database: Database, *, notebook_id: str, cell_id: str, started: bool = False
+    ) -> None:
+        """`started`: the cell was marked running (`start_cell`) a moment ago."""
         self.database = database
         self.notebook_id = notebook_id
         self.cell_id = cell_id
-        self.saved_at = 0.0
+        self.saved_at = time.monotonic() if started else 0.0
         self.sent: Outputs = []
         self.latest: Outputs = []
         self.lock = asyncio.Lock()  # one save at a time: events must follow each other
@@ -60,10 +107,10 @@ class CellProgress:
         self.catching_up = False
 
     async def started(self) -> None:
-        await self._save(
-            {"status": "running", "outputs": [], "started_at": utcnow(), "finished_at": None},
-            outputs=[],
-        )
+        async with self.lock:
+            self.saved_at = time.monotonic()
+            async with self.database.transaction() as session:
+                await start_cell(session, notebook_id=self.notebook_id, cell_id=self.cell_id)
 
     async def outputs_changed(self, outputs: Outputs) -> None:
         self.latest = outputs
@@ -82,8 +129,14 @@ class CellProgress:
             self.catch_up, self.catching_up = None, False
 
     async def finished(
-        self, *, status: str, outputs: Outputs | None = None, execution_count: int | None = None
+        self,
+        *,
+        status: str,
+        outputs: Outputs | None = None,
+        execution_count: int | None = None,
+        then: Finally | None = None,
     ) -> None:
+        """Save the cell's end; `then` writes more in the same transaction (the run's end)."""
         pending = self.catch_up
         if pending is not None:
             if self.catching_up:
@@ -96,31 +149,21 @@ class CellProgress:
         values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
         if outputs is not None:
             values |= {"outputs": list(outputs), "execution_count": execution_count}
-        await self._save(values, outputs=outputs)
+        await self._save(values, outputs=outputs, then=then)
 
-    async def _save(self, values: dict[str, Any], *, outputs: Outputs | None) -> None:
+    async def _save(
+        self, values: dict[str, Any], *, outputs: Outputs | None, then: Finally | None = None
+    ) -> None:
         async with self.lock:
-            await self._write(values, outputs=outputs)
-
-    async def _write(self, values: dict[str, Any], *, outputs: Outputs | None) -> None:
-        self.saved_at = time.monotonic()
-        async with self.database.transaction() as session:
-            await session.execute(sa.update(Cell).where(Cell.id == self.cell_id).values(**values))
-            if outputs is not None and (outputs != self.sent or not outputs):
-                change = output_change(self.sent, outputs)
-                await record_event(
+            self.saved_at = time.monotonic()
+            async with self.database.transaction() as session:
+                self.sent = await save_progress(
                     session,
                     notebook_id=self.notebook_id,
-                    kind="outputs",
-                    data={"cell_id": self.cell_id, **change},
+                    cell_id=self.cell_id,
+                    values=values,
+                    outputs=outputs,
+                    sent=self.sent,
                 )
-                # The collector changes its outputs in place; keep what was sent as it was.
-                self.sent = copy.deepcopy(outputs)
-            if "status" in values:
-                status_data = {"cell_ids": [self.cell_id], "status": values["status"]}
-                for name in ("execution_count", "started_at", "finished_at"):
-                    if name in values:
-                        status_data[name] = json_value(values[name])
-                await record_event(
-                    session, notebook_id=self.notebook_id, kind="cell-status", data=status_data
-                )
+                if then is not None:
+                    await then(session)

@@ -4,6 +4,7 @@ that made them. The work itself is done by `run_executor.RunExecutor`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -12,14 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.auth.permissions import Action
 from datadive.db.models import Cell, Run, User
+from datadive.db.models.runs import ACTIVE_RUN_STATUSES, ONE_ACTIVE_RUN
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
 from datadive.services.access import CellAccess, NotebookAccess, run_access
 from datadive.services.cells import CellView, load_cells
 from datadive.services.notebook_events import record_event
 from datadive.services.notebooks import ensure_writable
+from datadive.services.run_progress import start_cell
 
-ACTIVE = ("queued", "starting", "running")
+ACTIVE = ACTIVE_RUN_STATUSES
+ALREADY_RUNNING = "This notebook is already running; wait for it or interrupt it first."
 CRASHED = "Datadive stopped while this run was going on; run the cells again."
 
 
@@ -39,7 +43,7 @@ async def set_cells_status(
     if not cell_ids:
         return
     await session.execute(sa.update(Cell).where(Cell.id.in_(cell_ids)).values(status=status))
-    await record_event(
+    record_event(
         session,
         notebook_id=notebook_id,
         kind="cell-status",
@@ -47,38 +51,58 @@ async def set_cells_status(
     )
 
 
-async def ensure_no_active_run(session: AsyncSession, *, notebook_id: str) -> None:
-    busy = await session.scalar(
-        sa.select(sa.exists().where(Run.notebook_id == notebook_id, Run.status.in_(ACTIVE)))
-    )
-    if busy:
-        raise Conflict("This notebook is already running; wait for it or interrupt it first.")
+@dataclass(frozen=True)
+class QueuedRun:
+    run: Run
+    cells: list[CellView]  # the cells it covers, in notebook order
+    # The first cell was marked running in the same transaction (its kernel was ready).
+    first_started: bool
 
 
 async def queue_run(
     session: AsyncSession,
     *,
     notebook_id: str,
-    cell_ids: list[str],
+    views: list[CellView],
     user: User,
     scope: str,
     cell_id: str | None,
     worker_id: str,
-) -> Run:
+    start_now: bool = False,
+) -> QueuedRun:
+    """Store a run of `views`. With `start_now` (the notebook's kernel is ready) it is
+    `running` at once and its first code cell too: one transaction fewer before the kernel
+    gets the code."""
+    now = utcnow()
     run = Run(
         notebook_id=notebook_id,
         cell_id=cell_id,
         scope=scope,
-        status="queued",
+        status="running" if start_now else "queued",
+        started_at=now if start_now else None,
         requested_by_id=user.id,
         worker_id=worker_id,
-        heartbeat_at=utcnow(),
+        heartbeat_at=now,
     )
     session.add(run)
-    await session.flush()
-    await set_cells_status(session, notebook_id=notebook_id, cell_ids=cell_ids, status="queued")
-    await record_event(session, notebook_id=notebook_id, kind="run", data=run_event(run))
-    return run
+    try:
+        await session.flush()
+    except sa.exc.IntegrityError as exc:
+        if ONE_ACTIVE_RUN not in str(exc.orig) and "runs.notebook_id" not in str(exc.orig):
+            raise
+        raise Conflict(ALREADY_RUNNING) from None
+    cell_ids = [view.cell.id for view in views]
+    first_started = start_now and bool(views) and views[0].cell.kind != "markdown"
+    if first_started:
+        await start_cell(session, notebook_id=notebook_id, cell_id=cell_ids[0])
+    await set_cells_status(
+        session,
+        notebook_id=notebook_id,
+        cell_ids=cell_ids[1:] if first_started else cell_ids,
+        status="queued",
+    )
+    record_event(session, notebook_id=notebook_id, kind="run", data=run_event(run))
+    return QueuedRun(run=run, cells=views, first_started=first_started)
 
 
 async def set_run_status(
@@ -92,47 +116,67 @@ async def set_run_status(
     for name, value in values.items():
         setattr(run, name, value)
     await session.flush()
-    await record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
+    record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
     return run
 
 
-async def finish_run(session: AsyncSession, *, run_id: str, status: str, error: str | None) -> None:
-    """End a run; its cells still queued or running go back to idle (outputs stay)."""
-    run = await session.get(Run, run_id)
-    if run is None or run.status not in ACTIVE:
-        return
-    run.status, run.error, run.finished_at = status, error, utcnow()
-    await session.flush()
-    left = (
-        await session.scalars(
-            sa.select(Cell.id).where(
-                Cell.notebook_id == run.notebook_id, Cell.status.in_(("queued", "running"))
+async def finish_run(
+    session: AsyncSession,
+    *,
+    run_id: str,
+    status: str,
+    error: str | None,
+    left: Sequence[str] | None = None,
+) -> None:
+    """End a run; its cells still queued or running go back to idle (outputs stay). `left`
+    names them when the caller knows (the run's own cells it did not get to)."""
+    run = await session.scalar(
+        sa.update(Run)
+        .where(Run.id == run_id, Run.status.in_(ACTIVE))
+        .values(status=status, error=error, finished_at=utcnow())
+        .returning(Run)
+        .execution_options(synchronize_session=False)
+    )
+    if run is None:
+        return  # gone, or finished already
+    if left is None:
+        left = (
+            await session.scalars(
+                sa.select(Cell.id).where(
+                    Cell.notebook_id == run.notebook_id, Cell.status.in_(("queued", "running"))
+                )
             )
-        )
-    ).all()
+        ).all()
     await set_cells_status(session, notebook_id=run.notebook_id, cell_ids=left, status="idle")
-    await record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
+    record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
 
 
-async def start_cell_run(session: AsyncSession, *, access: CellAccess, worker_id: str) -> Run:
+async def start_cell_run(
+    session: AsyncSession, *, access: CellAccess, worker_id: str, start_now: bool = False
+) -> QueuedRun:
     ensure_writable(access.project)
-    await ensure_no_active_run(session, notebook_id=access.notebook.id)
+    views = await load_cells(session, notebook_id=access.notebook.id)
     return await queue_run(
         session,
         notebook_id=access.notebook.id,
-        cell_ids=[access.cell.id],
+        views=[v for v in views if v.cell.id == access.cell.id],
         user=access.user,
         scope="cell",
         cell_id=access.cell.id,
         worker_id=worker_id,
+        start_now=start_now,
     )
 
 
 async def start_notebook_run(
-    session: AsyncSession, *, access: NotebookAccess, from_cell: str | None, worker_id: str
-) -> Run:
+    session: AsyncSession,
+    *,
+    access: NotebookAccess,
+    from_cell: str | None,
+    worker_id: str,
+    start_now: bool = False,
+) -> QueuedRun:
     ensure_writable(access.project)
-    await ensure_no_active_run(session, notebook_id=access.notebook.id)
     views = await load_cells(session, notebook_id=access.notebook.id)
     start = 0
     if from_cell is not None:
@@ -142,11 +186,12 @@ async def start_notebook_run(
     return await queue_run(
         session,
         notebook_id=access.notebook.id,
-        cell_ids=[v.cell.id for v in views[start:]],
+        views=list(views[start:]),
         user=access.user,
         scope="from_cell" if from_cell else "all",
         cell_id=from_cell,
         worker_id=worker_id,
+        start_now=start_now,
     )
 
 

@@ -38,6 +38,11 @@ class Field:
     options: tuple[tuple[str, bool], ...] = ()
     attrs: tuple[tuple[str, str], ...] = ()
     error: str = ""
+    # For `column` / `columns`: the `dataframe` input whose columns the page suggests.
+    column_of: str = ""
+    many: bool = False
+    # For `file`: the project's files the input accepts, as the kernel opens them.
+    file_choices: tuple[str, ...] = ()
 
     @property
     def field_name(self) -> str:
@@ -134,8 +139,34 @@ def constraint_attrs(item: TemplateInput) -> tuple[tuple[str, str], ...]:
     return tuple(attrs)
 
 
+def table_input(spec: TemplateSpec, item: TemplateInput) -> str:
+    """The `dataframe` input a column input belongs to: the one it names, else the form's
+    only one."""
+    if item.type not in {"column", "columns"}:
+        return ""
+    if item.of:
+        return item.of
+    tables = [other.name for other in spec.inputs if other.type == "dataframe"]
+    return tables[0] if len(tables) == 1 else ""
+
+
+def file_choices(item: TemplateInput, files: Sequence[str]) -> tuple[str, ...]:
+    """The files (kernel paths, `data/<path>`) a `file` input accepts, by their endings."""
+    if item.type != "file":
+        return ()
+    endings = tuple(ending.lower() for ending in item.accept or ())
+    return tuple(path for path in files if not endings or path.lower().endswith(endings))
+
+
 def build_field(
-    item: TemplateInput, value: Any, *, error: str, tables: Sequence[str], typed: list[str] | None
+    item: TemplateInput,
+    value: Any,
+    *,
+    error: str,
+    tables: Sequence[str],
+    typed: list[str] | None,
+    column_of: str = "",
+    files: Sequence[str] = (),
 ) -> Field:
     base = Field(
         name=item.name,
@@ -168,7 +199,15 @@ def build_field(
     else:
         text = as_text(value)
     control = "number" if item.type in {"number", "integer"} else "text"
-    return replace(base, control=control, value=text, attrs=constraint_attrs(item))
+    return replace(
+        base,
+        control=control,
+        value=text,
+        attrs=constraint_attrs(item),
+        column_of=column_of,
+        many=item.type == "columns",
+        file_choices=file_choices(item, files),
+    )
 
 
 def build_fields(
@@ -176,11 +215,13 @@ def build_fields(
     *,
     saved: Mapping[str, Any] | None,
     tables: Sequence[str],
+    files: Sequence[str] = (),
     pairs: Pairs | None = None,
     error: DatadiveError | None = None,
 ) -> list[Field]:
     """The form's fields: what the user typed after a failed submit (`pairs`), else the saved
-    inputs, else the template's defaults."""
+    inputs, else the template's defaults. `files` are the project's files as the kernel
+    opens them (`data/<path>`), offered to `file` inputs."""
     errors = field_errors(error)
     typed: dict[str, list[str]] | None = None
     if pairs is not None:
@@ -196,6 +237,8 @@ def build_fields(
             error=errors.get(item.name, ""),
             tables=tables,
             typed=typed.get(item.name) if typed is not None else None,
+            column_of=table_input(spec, item),
+            files=files,
         )
         for item in spec.inputs
     ]

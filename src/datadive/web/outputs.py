@@ -2,7 +2,9 @@
 
 Everything a kernel produces is untrusted (SECURITY.md check 17): text is escaped by the
 template, ANSI colour codes become spans with fixed classes, images are shown only as
-`<img src="data:…">` (an SVG in an `<img>` cannot run script), and `text/html` only inside an
+`<img src="data:…">` (an SVG in an `<img>` cannot run script). `text/html` holding a table (a
+pandas DataFrame, a test result) is cleaned with nh3 down to table and text elements, with no
+attributes but `colspan`/`rowspan`, and shown in the page; any other HTML only inside an
 `<iframe sandbox srcdoc>` without `allow-scripts` or `allow-same-origin`.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import nh3
 from markupsafe import Markup, escape
 
 # SGR: ESC [ params m. Other escape sequences (cursor moves, titles) are dropped.
@@ -28,7 +31,15 @@ MAX_IMAGE_BYTES = 5_000_000
 # `Markup.format` escapes what it is given: only the class names and the text go in.
 SPAN = Markup('<span class="{}">{}</span>')
 
-PieceKind = Literal["text", "error", "image", "html"]
+PieceKind = Literal["text", "error", "image", "html", "table"]
+
+# What survives of an HTML table: structure and text, nothing that runs, links or styles.
+TABLE_TAGS = {
+    "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "p", "br", "b", "i", "em", "strong", "code", "pre", "span", "div", "sub", "sup", "small",
+}  # fmt: skip
+TABLE_ATTRIBUTES = {"th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+HAS_TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,12 @@ def image_src(mime: str, data: Any) -> str | None:
     return f"data:image/svg+xml;base64,{base64.b64encode(svg).decode()}"
 
 
+def clean_table(html: str) -> Markup:
+    """An HTML table reduced to elements that cannot run, load or restyle anything."""
+    cleaned = nh3.clean(html, tags=TABLE_TAGS, attributes=TABLE_ATTRIBUTES, strip_comments=True)
+    return Markup(cleaned)  # noqa: S704 - cleaned by nh3 with the allow-list above
+
+
 def rich_piece(bundle: Mapping[str, Any]) -> Piece | None:
     """The best thing to show from a display bundle, in the order a notebook would."""
     alt = joined(bundle.get("text/plain", "")).strip()[:200] or "Figure"
@@ -115,7 +132,10 @@ def rich_piece(bundle: Mapping[str, Any]) -> Piece | None:
             if src is not None:
                 return Piece(kind="image", src=src, alt=alt)
     if "text/html" in bundle:
-        return Piece(kind="html", html=joined(bundle["text/html"]))
+        html = joined(bundle["text/html"])
+        if HAS_TABLE.search(html):
+            return Piece(kind="table", text=clean_table(html))
+        return Piece(kind="html", html=html)
     if "text/plain" in bundle:
         return Piece(kind="text", text=ansi_to_html(joined(bundle["text/plain"])))
     return None

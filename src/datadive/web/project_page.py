@@ -12,13 +12,17 @@ from starlette.responses import Response
 from datadive.auth.permissions import Action, Role, is_allowed
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend, ServerStatus
-from datadive.services import notebooks, projects
+from datadive.services import files, notebooks, projects
 from datadive.services.access import NotebookAccess, ProjectAccess
+from datadive.services.files import describe_bytes
+from datadive.web.file_view import group_by_folder
 from datadive.web.forms import Form, failure_status, settle
-from datadive.web.rendering import render_page
+from datadive.web.navigation import redirect
+from datadive.web.rendering import is_htmx, render_page, toast_headers
 
-SECTIONS = ("settings", "notebooks", "members")
+SECTIONS = ("settings", "notebooks", "files", "members")
 NOTEBOOKS_SHOWN = 200
+FILES_SHOWN = 1000
 ROLE_CHOICES = [
     ("viewer", "Viewer: reads and downloads"),
     ("editor", "Editor: also edits and runs"),
@@ -50,6 +54,9 @@ def abilities(role: Role, *, archived: bool) -> dict[str, bool]:
         "delete_notebooks": may(Action.NOTEBOOK_DELETE) and not archived,
         "manage_members": may(Action.MEMBERS_MANAGE),
         "leave": may(Action.MEMBERS_LEAVE),
+        "upload_files": may(Action.FILE_UPLOAD) and not archived,
+        "edit_files": may(Action.FILE_EDIT) and not archived,
+        "delete_files": may(Action.FILE_DELETE) and not archived,
     }
 
 
@@ -78,6 +85,9 @@ async def show_project(
     found, more = await notebooks.list_notebooks(
         session, access=access, status=None, limit=NOTEBOOKS_SHOWN, cursor=None
     )
+    project_files, more_files = await files.list_files(
+        session, access=access, limit=FILES_SHOWN, cursor=None
+    )
     context = {
         "project": view.project,
         "role": view.role.value,
@@ -85,8 +95,10 @@ async def show_project(
         "me": access.user.id,
         "notebooks": found,
         "more_notebooks": more is not None,
-        # The files feature (issue 8) adds a files service; until then a project has none.
-        "files": [],
+        "folders": group_by_folder(project_files),
+        "max_upload": describe_bytes(request.app.state.settings.max_upload_bytes),
+        "file_count": len(project_files),
+        "more_files": more_files is not None,
         "server": await server_status(backend, access.project.id),
         "can_control": is_allowed(view.role, Action.NOTEBOOK_EXECUTE),
         "can": abilities(view.role, archived=view.project.archived),
@@ -130,3 +142,20 @@ async def show_rejected_form(
         section=section,
         status_code=failure_status(error),
     )
+
+
+async def section_changed(
+    request: Request,
+    session: AsyncSession,
+    backend: ExecutionBackend,
+    access: ProjectAccess,
+    message: str,
+    *,
+    section: str,
+) -> Response:
+    """htmx: the section again, with a toast; otherwise back to that section of the page."""
+    if is_htmx(request):
+        return await show_project(
+            request, session, backend, access, section=section, headers=toast_headers(message)
+        )
+    return redirect(request, project_url(access.project.id, section))

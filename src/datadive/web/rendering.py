@@ -61,6 +61,7 @@ NOTICES = {
     "restored": "The project has been restored.",
     "unarchived": "The project is active again.",
     "saved": "Your changes have been saved.",
+    "cell-added": "The cell that loads the file has been added at the end of this notebook.",
 }
 
 

@@ -19,13 +19,16 @@ from fastapi.routing import APIRoute
 from datadive.api.permissions import PERMISSION_DEPENDENCIES, MemberPermission
 from datadive.api.v1 import PREFIX, ROUTERS
 from datadive.auth.permissions import Role, is_allowed
-from datadive.db.models import Project
+from datadive.db.models import Project, ProjectMember
 from datadive.db.types import utcnow
 from tests.support.accounts import browser
+from tests.support.cells import add_cell
 from tests.support.world import World, build_world
 
-Request = tuple[str, dict[str, Any] | None]
+Request = tuple[str, dict[str, Any] | None, dict[str, Any] | None]
 Sample = Callable[[World, FastAPI], Awaitable[Request]]
+Before = Callable[[World, FastAPI], Awaitable[dict[str, str] | None]]
+UPLOAD = {"file": ("notes.csv", b"a,b\n1,2\n", "text/csv")}
 
 
 async def delete_project_first(world: World, app: FastAPI) -> None:
@@ -39,26 +42,52 @@ async def start_server_first(world: World, app: FastAPI) -> None:
     await app.state.backend.ensure_server(world.project_id)
 
 
+async def run_table_first(world: World, app: FastAPI) -> None:
+    """The notebook's kernel runs and holds a table `df`, for the export route."""
+    async with world.owner.client(app) as owner:
+        cell = await add_cell(
+            owner, world.notebook_id, "code", "import pandas as pd\ndf = pd.DataFrame({'a': [1]})"
+        )
+        ran = await owner.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 90})
+        assert ran.json()["status"] == "ok", ran.text
+
+
+async def upload_file_first(world: World, app: FastAPI) -> dict[str, str]:
+    """`{f}`: a file of the project; `{t}`: a second project where every member of the
+    first one (viewers too) may upload, the target of copies."""
+    async with world.owner.client(app) as owner:
+        uploaded = await owner.post(f"/api/v1/projects/{world.project_id}/files", files=UPLOAD)
+        assert uploaded.status_code == 201, uploaded.text
+        target = (await owner.post("/api/v1/projects", json={"title": "Target"})).json()["id"]
+    async with app.state.database.transaction() as session:
+        session.add_all(
+            ProjectMember(project_id=target, user_id=person.user_id, role="editor")
+            for person in (world.editor, world.viewer)
+        )
+    return {"f": uploaded.json()["id"], "t": target}
+
+
 def sample(
     path: str,
     body: dict[str, Any] | None = None,
     *,
-    before: Callable[[World, FastAPI], Awaitable[None]] | None = None,
+    before: Callable[[World, FastAPI], Awaitable[dict[str, str] | None]] | None = None,
+    files: dict[str, Any] | None = None,
 ) -> Sample:
     async def make(world: World, app: FastAPI) -> Request:
-        if before is not None:
-            await before(world, app)
+        extra = await before(world, app) if before is not None else None
         ids = {
             "p": world.project_id,
             "n": world.notebook_id,
             "c": world.cell_id,
             "r": world.run_id,
             "u": world.colleague.user_id,
+            **(extra or {}),
         }
         if body is None:
-            return path.format(**ids), None
+            return path.format(**ids), None, files
         filled = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
-        return path.format(**ids), filled
+        return path.format(**ids), filled, files
 
     return make
 
@@ -118,6 +147,27 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ),
     ("POST", "/api/v1/projects/{project_id}/kernel/{action}"): sample(
         "/api/v1/projects/{p}/kernel/interrupt", {"notebook_id": "{n}"}
+    ),
+    ("GET", "/api/v1/notebooks/{notebook_id}/variables/{name}/export"): sample(
+        "/api/v1/notebooks/{n}/variables/df/export?format=csv", before=run_table_first
+    ),
+    ("GET", "/api/v1/projects/{project_id}/files"): sample("/api/v1/projects/{p}/files"),
+    ("POST", "/api/v1/projects/{project_id}/files"): sample(
+        "/api/v1/projects/{p}/files", files=UPLOAD
+    ),
+    ("GET", "/api/v1/files/{file_id}"): sample("/api/v1/files/{f}", before=upload_file_first),
+    ("PATCH", "/api/v1/files/{file_id}"): sample(
+        "/api/v1/files/{f}", {"path": "raw/notes.csv"}, before=upload_file_first
+    ),
+    ("DELETE", "/api/v1/files/{file_id}"): sample("/api/v1/files/{f}", before=upload_file_first),
+    ("GET", "/api/v1/files/{file_id}/content"): sample(
+        "/api/v1/files/{f}/content", before=upload_file_first
+    ),
+    ("GET", "/api/v1/files/{file_id}/preview"): sample(
+        "/api/v1/files/{f}/preview", before=upload_file_first
+    ),
+    ("POST", "/api/v1/files/{file_id}/copy"): sample(
+        "/api/v1/files/{f}/copy", {"project_id": "{t}"}, before=upload_file_first
     ),
 }
 
@@ -200,11 +250,14 @@ async def test_route_answers_as_the_permission_table_says(
     app: FastAPI, method: str, path: str, permission: Any, caller: str
 ) -> None:
     world = await build_world(app)
-    url, body = await SAMPLES[(method, path)](world, app)
+    url, body, files = await SAMPLES[(method, path)](world, app)
     client = browser(app) if caller == "anonymous" else world.person(caller).client(app)
 
     async with client:
-        response = await client.request(method, url, json=body)
+        if files is not None:
+            response = await client.request(method, url, files=files)
+        else:
+            response = await client.request(method, url, json=body)
 
     expected = expected_status(permission, caller)
     if expected is None:  # the JupyterLab hand-off succeeds with a redirect

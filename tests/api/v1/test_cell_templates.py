@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
+from datadive.cell_templates.library import builtin_templates
 from datadive.db.models import CellTemplate
 from tests.support.cells import template_id
 from tests.support.world import World, build_world
@@ -56,7 +57,7 @@ async def test_the_catalogue_lists_builtins_and_own_templates(app: FastAPI, worl
     slugs = [item["slug"] for item in page["items"]]
     assert "z-score" in slugs
     assert {"load-csv", "t-test-independent", "histogram"} <= set(slugs)
-    assert len(slugs) == 22
+    assert len(slugs) == len(builtin_templates()) + 1 == 23
     assert {item["slug"] for item in tests_only["items"]} == {
         "t-test-independent",
         "chi-square",

@@ -80,14 +80,17 @@ async def test_load_filter_ttest_histogram_gives_the_numbers_scipy_gives(
     assert float(printed[0]) == pytest.approx(expected.statistic, rel=1e-12)
     assert float(printed[1]) == pytest.approx(expected.pvalue, rel=1e-12)
     assert "Welch" in str(cells[ttest["id"]]["outputs"])
+    # The table shows p with four significant digits, never as a bare 0.0.
+    assert f"<td>{expected.pvalue:.4g}</td>" in str(cells[ttest["id"]]["outputs"])
     assert any("image/png" in o.get("data", {}) for o in cells[plot["id"]]["outputs"])
     assert all(cell["execution_count"] for cell in run["cells"])
     written = app.state.backend.workspace(world.project_id) / "analysis.ipynb"
-    for _ in range(100):  # written just after the run is reported finished
-        if written.exists() and written.stat().st_size > 0:
+    for _ in range(100):  # written a moment after the run is reported finished
+        notebook = nbformat.read(written, as_version=4) if written.exists() else None
+        if notebook is not None and all(c.get("outputs") for c in notebook.cells):
             break
         await asyncio.sleep(0.1)
-    notebook = nbformat.read(written, as_version=4)
+    assert notebook is not None
     nbformat.validate(notebook)
     assert len(notebook.cells) == 5
     assert notebook.cells[3].outputs
@@ -131,6 +134,36 @@ async def test_a_run_goes_on_without_the_client(app: FastAPI, world: World) -> N
     assert finished.status_code == 200
     assert finished.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "'done'"
     assert server["running"] is True
+
+
+async def test_two_run_requests_at_the_same_moment_start_one_run(
+    app: FastAPI, world: World
+) -> None:
+    count_runs = (
+        sa.select(sa.func.count()).select_from(Run).where(Run.notebook_id == world.notebook_id)
+    )
+    async with app.state.database.new_session() as session:
+        before = await session.scalar(count_runs)
+    async with world.editor.client(app) as editor:
+        cell = await add_cell(editor, world.notebook_id, "code", "1 + 1")
+        answers = await asyncio.gather(
+            *(
+                editor.post(f"/api/v1/cells/{cell['id']}/execute"),
+                editor.post(f"/api/v1/notebooks/{world.notebook_id}/execute"),
+                editor.post(f"/api/v1/cells/{cell['id']}/execute"),
+            )
+        )
+        codes = sorted(answer.status_code for answer in answers)
+        accepted = next(answer.json() for answer in answers if answer.status_code == 202)
+        finished = await editor.get(f"/api/v1/runs/{accepted['id']}", params={"wait": 90})
+
+    assert codes == [202, 409, 409]
+    refused = next(answer.json() for answer in answers if answer.status_code == 409)
+    assert "already running" in refused["detail"]
+    assert finished.json()["status"] == "ok"
+    async with app.state.database.new_session() as session:
+        after = await session.scalar(count_runs)
+    assert after == before + 1
 
 
 async def test_runs_a_stopped_datadive_left_behind_end_as_errors(

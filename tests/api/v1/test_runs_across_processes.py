@@ -105,12 +105,21 @@ async def test_a_long_run_keeps_its_heartbeat_and_survives_another_process_start
     async with world.editor.client(app) as editor:
         cell = await add_cell(editor, world.notebook_id, "code", "import time\ntime.sleep(6)")
         run = (await editor.post(f"/api/v1/cells/{cell['id']}/execute")).json()
-        await asyncio.sleep(1.5)
+        for _ in range(300):  # the server starts (seconds on a busy machine), the cell runs
+            if (await run_status(app, run["id"]))[0] == "running":
+                break
+            await asyncio.sleep(0.05)
         # Its own data folder: in one test process both apps have the same pid, and the
         # second would take the first one's Jupyter server for a crashed process's.
-        other = create_app(settings.model_copy(update={"data_dir": settings.data_dir / "b"}))
+        # It judges silence by its own, slower heartbeat (three of them: 3 s), so that a busy
+        # test machine delaying the first app's beats does not look like a dead process.
+        other = create_app(
+            settings.model_copy(
+                update={"data_dir": settings.data_dir / "b", "run_heartbeat_seconds": 1.0}
+            )
+        )
         async with other.router.lifespan_context(other):
-            await asyncio.sleep(HEARTBEAT * 5)
+            await asyncio.sleep(2.5)  # two of its watch rounds
             during = await run_status(other, run["id"])
             async with other.state.database.new_session() as session:
                 beat = await session.scalar(sa.select(Run.heartbeat_at).where(Run.id == run["id"]))

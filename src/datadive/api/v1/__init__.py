@@ -7,12 +7,14 @@ from datadive.api.v1 import (
     cell_templates,
     cells,
     events,
+    files,
     health,
     members,
     notebooks,
     projects,
     runs,
     servers,
+    table_exports,
     tokens,
 )
 
@@ -31,6 +33,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     runs.router,
     servers.router,
     events.router,
+    files.router,
+    table_exports.router,
 )
 
 

@@ -13,10 +13,24 @@ from datadive.db.types import UtcDateTime
 
 RUN_SCOPES = ("cell", "from_cell", "all")
 RUN_STATUSES = ("queued", "starting", "running", "ok", "error", "interrupted", "cancelled")
+ACTIVE_RUN_STATUSES = ("queued", "starting", "running")
+# A notebook has at most one unfinished run: the database says so, so that two requests at
+# the same moment cannot both start one.
+ONE_ACTIVE_RUN = "uq_runs_one_active_per_notebook"
+_ACTIVE = sa.text("status IN ('queued', 'starting', 'running')")
 
 
 class Run(IdMixin, TimestampMixin, Base):
     __tablename__ = "runs"
+    __table_args__ = (
+        sa.Index(
+            ONE_ACTIVE_RUN,
+            "notebook_id",
+            unique=True,
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
+    )
 
     notebook_id: Mapped[str] = mapped_column(
         sa.String(ID_LENGTH), sa.ForeignKey("notebooks.id", ondelete="CASCADE"), index=True

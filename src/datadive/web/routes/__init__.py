@@ -8,12 +8,16 @@ from datadive.web.deps import page_viewer
 from datadive.web.routes import (
     accounts,
     cell_picker,
+    file_page,
+    files,
     members,
     notebooks,
     password_reset,
     profile,
     projects,
     servers,
+    template_editor,
+    template_library,
     workspace,
 )
 
@@ -27,6 +31,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     cell_picker.router,
     servers.router,
     members.router,
+    files.router,
+    file_page.router,
+    template_library.router,
+    template_editor.router,
 )
 
 

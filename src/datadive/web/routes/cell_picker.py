@@ -8,13 +8,11 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from datadive.api.deps import DbSession, SettingsDep
-from datadive.api.permissions import NotebookPermission
-from datadive.auth.permissions import Action
 from datadive.auth.principal import Principal
 from datadive.db.models import CellTemplate
 from datadive.errors import DatadiveError
@@ -26,12 +24,11 @@ from datadive.web.cell_forms import Pairs, build_fields, form_pairs, posted_inpu
 from datadive.web.deps import SignedIn
 from datadive.web.forms import failure_status, parse, settle
 from datadive.web.navigation import redirect
+from datadive.web.notebook_page import EditAccess, notebook_url, placement, project_file_paths
 from datadive.web.rendering import render
-from datadive.web.routes.workspace import notebook_url, placement
 
 router = APIRouter()
 
-EditAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EDIT))]
 MAX_LISTED = 500
 
 
@@ -68,6 +65,7 @@ async def show_form(
         spec_of(template),
         saved=None,
         tables=await tables_at(session, access, after),
+        files=await project_file_paths(session, access),
         pairs=pairs,
         error=error,
     )

@@ -6,48 +6,28 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import NotebookPermission, ProjectPermission
 from datadive.auth.permissions import Action
 from datadive.errors import DatadiveError
-from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.notebooks import NotebookCreate, NotebookUpdate
 from datadive.services import notebooks
 from datadive.services.access import NotebookAccess, ProjectAccess
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import parse, require_filled
-from datadive.web.navigation import redirect
 from datadive.web.project_page import (
     as_project_access,
-    project_url,
-    show_project,
+    section_changed,
     show_rejected_form,
 )
-from datadive.web.rendering import is_htmx, toast_headers
 
 router = APIRouter()
 
 CreateAccess = Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_CREATE))]
 EditAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EDIT))]
 DeleteAccess = Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_DELETE))]
-
-
-async def notebooks_changed(
-    request: Request,
-    session: AsyncSession,
-    backend: ExecutionBackend,
-    access: ProjectAccess,
-    message: str,
-) -> Response:
-    """htmx: the notebooks section again, with a toast; otherwise back to the project page."""
-    if is_htmx(request):
-        return await show_project(
-            request, session, backend, access, section="notebooks", headers=toast_headers(message)
-        )
-    return redirect(request, project_url(access.project.id, "notebooks"))
 
 
 @router.post("/projects/{project_id}/notebooks")
@@ -75,8 +55,13 @@ async def create_notebook(
             fields=("title",),
             section="notebooks",
         )
-    return await notebooks_changed(
-        request, session, backend, access, f"Notebook “{notebook.title}” created."
+    return await section_changed(
+        request,
+        session,
+        backend,
+        access,
+        f"Notebook “{notebook.title}” created.",
+        section="notebooks",
     )
 
 
@@ -106,8 +91,13 @@ async def rename_notebook(
             fields=("title",),
             section="notebooks",
         )
-    return await notebooks_changed(
-        request, session, backend, project_access, f"Renamed to “{notebook.title}”."
+    return await section_changed(
+        request,
+        session,
+        backend,
+        project_access,
+        f"Renamed to “{notebook.title}”.",
+        section="notebooks",
     )
 
 
@@ -122,6 +112,11 @@ async def delete_notebook(
     title = access.notebook.title
     await notebooks.delete_notebook(session, access=access)
     await session.flush()
-    return await notebooks_changed(
-        request, session, backend, as_project_access(access), f"Notebook “{title}” deleted."
+    return await section_changed(
+        request,
+        session,
+        backend,
+        as_project_access(access),
+        f"Notebook “{title}” deleted.",
+        section="notebooks",
     )

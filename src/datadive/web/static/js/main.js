@@ -3,8 +3,10 @@ import { installToasts } from "./toasts.js";
 import { installFocus } from "./focus.js";
 import { installCopyButtons } from "./copy.js";
 import { fillResetToken } from "./reset-token.js";
+import { installUploads } from "./uploads.js";
 
 installToasts(document.body);
 installFocus(document.body);
 installCopyButtons(document);
 fillResetToken(document);
+installUploads(document.body);

@@ -1,8 +1,10 @@
 // The notebook workspace follows the notebook's event stream: when a cell's status or outputs
 // change it fetches that cell again as rendered by the server (at most once per cell every
 // 300 ms); when cells are added, moved or deleted it fetches the cell list. Code being edited
-// and folds opened by the user are kept across these refreshes.
+// and folds opened by the user are kept across these refreshes. Cells can be dragged by their
+// handle to a new place (the keyboard has Move up / Move down).
 import { showToast } from "./toasts.js";
+import "./column-choices.js";
 
 const COALESCE_MS = 300;
 
@@ -61,6 +63,10 @@ function install(workspace) {
     if (window.htmx) window.htmx.process(fresh);
     const target = focusedId && document.getElementById(focusedId);
     if (target && target !== document.activeElement) {
+      // A heading given the focus after a change keeps it when refreshed.
+      if (focused.getAttribute("tabindex") === "-1" && !target.hasAttribute("tabindex")) {
+        target.setAttribute("tabindex", "-1");
+      }
       target.focus();
       if (caret && "setSelectionRange" in target) {
         try { target.setSelectionRange(caret[0], caret[1]); } catch { /* not a text field */ }
@@ -105,11 +111,103 @@ function install(workspace) {
       }
       return;
     }
+    replaceList(old, fresh);
+  }
+
+  function replaceList(old, fresh) {
     for (const cell of fresh.querySelectorAll(".cell")) {
       const previous = document.getElementById(cell.id);
       if (previous) keepState(previous, cell);
     }
     swap(old, fresh);
+  }
+
+  // Drag and drop: dropped on the upper half of another cell, a cell goes before it; on the
+  // lower half, after it. The server decides and answers with the new list; a refused move
+  // changes nothing on the page and says why.
+  let dragged = null;
+  const marks = ["dragging", "drop-before", "drop-after"];
+  const unmark = () => {
+    for (const cell of workspace.querySelectorAll(".cell")) cell.classList.remove(...marks);
+  };
+  function dropPlace(event) {
+    const cell = event.target instanceof Element ? event.target.closest(".cell") : null;
+    if (!dragged || !cell || cell.dataset.cellId === dragged) return null;
+    const box = cell.getBoundingClientRect();
+    return { cell, side: event.clientY < box.top + box.height / 2 ? "before" : "after" };
+  }
+  // Dropped next to where it already is: nothing to ask the server.
+  function staysPut({ cell, side }) {
+    const cells = [...workspace.querySelectorAll(".cell")];
+    const neighbour = cells[cells.indexOf(cell) + (side === "before" ? -1 : 1)];
+    return neighbour !== undefined && neighbour.dataset.cellId === dragged;
+  }
+  workspace.addEventListener("dragstart", (event) => {
+    const handle = event.target instanceof Element ? event.target.closest(".drag-handle") : null;
+    const cell = handle && handle.closest(".cell");
+    if (!cell) return;
+    dragged = cell.dataset.cellId;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", cell.querySelector(".cell-title")?.textContent || "");
+    event.dataTransfer.setDragImage(cell, 16, 16);
+    cell.classList.add("dragging");
+  });
+  workspace.addEventListener("dragover", (event) => {
+    const place = dropPlace(event);
+    if (!place) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    for (const cell of workspace.querySelectorAll(".drop-before, .drop-after")) {
+      if (cell !== place.cell) cell.classList.remove("drop-before", "drop-after");
+    }
+    place.cell.classList.toggle("drop-before", place.side === "before");
+    place.cell.classList.toggle("drop-after", place.side === "after");
+  });
+  workspace.addEventListener("drop", (event) => {
+    const place = dropPlace(event);
+    if (!place) return;
+    event.preventDefault();
+    const cellId = dragged;
+    const still = staysPut(place);
+    dragged = null;
+    unmark();
+    if (!still) moveCell(cellId, { [place.side]: place.cell.dataset.cellId });
+  });
+  workspace.addEventListener("dragend", () => {
+    dragged = null;
+    unmark();
+  });
+
+  function toastOf(response) {
+    try {
+      return JSON.parse(response.headers.get("HX-Trigger") || "{}")["datadive:toast"] || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function moveCell(cellId, place) {
+    let response;
+    try {
+      response = await fetch(`/cells/${cellId}/move`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "HX-Request": "true" },
+        body: new URLSearchParams(place),
+      });
+    } catch {
+      showToast("Datadive could not be reached. Check your connection and try again.", "error");
+      return;
+    }
+    const toast = toastOf(response);
+    if (!response.ok) {
+      showToast(toast?.message || `The cell could not be moved (error ${response.status}).`, "error");
+      return;
+    }
+    const old = document.getElementById("cells");
+    const fresh = parse(await response.text());
+    if (old && fresh) replaceList(old, fresh);
+    if (toast) showToast(toast.message, toast.level);
   }
 
   // Template forms are kept as drafts while being typed (1 s after the last keystroke).

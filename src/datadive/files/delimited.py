@@ -1,0 +1,115 @@
+"""Metadata of delimited text files (CSV, TSV, plain text), Qualtrics exports included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from datadive.files import qualtrics
+from datadive.files.columns import make_column, type_from_duckdb
+from datadive.files.dialect import Dialect, sniff_dialect
+from datadive.files.duckdb_sources import (
+    connect,
+    csv_expression,
+    duckdb_error,
+    readable_text,
+)
+
+DEFAULT_DELIMITERS = {"csv": ",", "tsv": "\t", "text": "\t"}
+TYPE_SNIFF_RECORDS = 20_480  # DuckDB's own sample size for type detection
+
+
+def read_delimited_metadata(path: Path, fmt: str) -> dict[str, Any]:
+    dialect, records = sniff_dialect(path, default_delimiter=DEFAULT_DELIMITERS.get(fmt, ","))
+    kind = qualtrics.detect_export(records)
+    if kind is not None:
+        return _qualtrics_metadata(path, dialect, kind, qualtrics.header_columns(records, kind))
+    with source_expression(path, dialect, max_records=TYPE_SNIFF_RECORDS) as (expression, _):
+        described = _describe(expression)
+    return {
+        "format": fmt,
+        "dialect": dialect.as_dict(),
+        "header_rows": 1 if dialect.header else 0,
+        "columns": [make_column(name, type_from_duckdb(kind)) for name, kind in described],
+        "row_count": None,
+        "row_count_estimate": _estimate_rows(path, dialect),
+    }
+
+
+def read_qualtrics(csv_path: Path, qsf_path: Path | None = None) -> dict[str, Any]:
+    """Metadata of a Qualtrics CSV/TSV export, with question types and choice labels when the
+    survey's `.qsf` is given."""
+    dialect, kind, headers = qualtrics.sniff_export(csv_path)
+    return _qualtrics_metadata(csv_path, dialect, kind, headers, qsf_path=qsf_path)
+
+
+def _qualtrics_metadata(
+    path: Path,
+    dialect: Dialect,
+    kind: str,
+    headers: list[dict[str, Any]],
+    *,
+    qsf_path: Path | None = None,
+) -> dict[str, Any]:
+    skip = qualtrics.HEADER_ROWS[kind]
+    names = [header["name"] for header in headers]
+    with source_expression(
+        path, dialect, max_records=TYPE_SNIFF_RECORDS, skip=skip, names=names
+    ) as (expression, _):
+        described = _describe(expression)
+    types = [type_from_duckdb(duckdb_type) for _, duckdb_type in described]
+    if len(types) != len(headers):
+        raise duckdb_error(
+            duckdb.InvalidInputException(
+                f"the header has {len(headers)} columns but the data rows {len(types)}"
+            ),
+            what="Qualtrics export",
+        )
+    return {
+        "format": "qualtrics",
+        "dialect": dialect.as_dict(),
+        "header_rows": skip,
+        "qualtrics": {"export": kind, "qsf": qsf_path is not None},
+        "columns": qualtrics.describe_columns(headers, types, qsf_path=qsf_path),
+        "row_count": None,
+        "row_count_estimate": max(_estimate_rows(path, dialect) - skip + 1, 0),
+    }
+
+
+@contextmanager
+def source_expression(
+    path: Path,
+    dialect: Dialect,
+    *,
+    max_records: int,
+    skip: int = 0,
+    names: list[str] | None = None,
+) -> Iterator[tuple[str, bool]]:
+    """A DuckDB `read_csv(...)` over the file, and whether it only covers the file's start."""
+    with readable_text(path, dialect, max_records=max_records + skip) as (
+        readable,
+        encoding,
+        truncated,
+    ):
+        yield (
+            csv_expression(readable, dialect, encoding=encoding, skip=skip, names=names),
+            truncated,
+        )
+
+
+def _describe(expression: str) -> list[tuple[str, str]]:
+    with connect() as connection:
+        try:
+            rows = connection.execute(f"DESCRIBE SELECT * FROM {expression}").fetchall()  # noqa: S608
+        except duckdb.Error as error:
+            raise duckdb_error(error, what="table") from error
+    return [(str(row[0]), str(row[1])) for row in rows]
+
+
+def _estimate_rows(path: Path, dialect: Dialect) -> int:
+    records = path.stat().st_size / max(dialect.bytes_per_record, 1.0)
+    return max(round(records) - (1 if dialect.header else 0), 0)

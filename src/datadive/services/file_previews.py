@@ -1,0 +1,71 @@
+"""Import metadata and previews of stored files, read without a kernel (`datadive.files`).
+
+Metadata is read when a file is stored; a file Datadive cannot read is stored all the same,
+its metadata saying what the problem is, so that nothing a user brings is lost. A preview
+reads the stored bytes: in place for the local store, from a temporary copy for S3."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from datadive.errors import DatadiveError, Unavailable
+from datadive.files import UnreadableFile, preview, read_metadata
+from datadive.services.access import FileAccess
+from datadive.storage.base import FileStore
+
+MAX_PREVIEW_ROWS = 500
+
+
+async def file_metadata(source: Path, *, file_format: str, path: str) -> dict[str, Any]:
+    """What the file holds (columns, labels, survey structure), or why it could not be read."""
+    try:
+        found = await asyncio.to_thread(
+            read_metadata, source, file_format, original_name=PurePosixPath(path).name
+        )
+    except DatadiveError as problem:
+        return {"format": file_format, "problem": problem.detail}
+    return {**found, "format": found.get("format", file_format)}
+
+
+@contextlib.asynccontextmanager
+async def local_copy(store: FileStore, *, key: str, suffix: str) -> AsyncIterator[Path]:
+    """The stored bytes as a file on this machine."""
+    in_place = store.local_path(key)
+    if in_place is not None:
+        yield in_place
+        return
+    with tempfile.TemporaryDirectory(prefix="datadive-preview-") as folder:
+        copy = Path(folder) / f"file{suffix}"
+        with copy.open("wb") as sink:
+            async for chunk in store.read(key):
+                await asyncio.to_thread(sink.write, chunk)
+        yield copy
+
+
+async def preview_file(
+    access: FileAccess, *, store: FileStore, rows: int, sheet: str | None
+) -> dict[str, Any]:
+    file = access.file
+    metadata = dict(file.file_metadata or {})
+    file_format = str(metadata.get("format", "other"))
+    if "problem" in metadata:
+        raise UnreadableFile(str(metadata["problem"]))
+    if file_format in {"other", "qsf"}:
+        raise UnreadableFile(
+            f"{file.path!r} is not a table Datadive can preview; download it instead."
+        )
+    suffix = PurePosixPath(file.path).suffix
+    try:
+        async with local_copy(store, key=file.storage_key, suffix=suffix) as source:
+            return await asyncio.to_thread(
+                preview, source, file_format, metadata=metadata, rows=rows, sheet=sheet
+            )
+    except FileNotFoundError:
+        raise Unavailable(
+            f"The stored bytes of {file.path!r} cannot be found; ask the administrator."
+        ) from None

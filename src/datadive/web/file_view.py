@@ -1,0 +1,120 @@
+"""How files look on pages: the project's files grouped by folder, a format's name, a value
+of a preview cell or a profile as short text. The numbers and labels come from the services
+(`services.files`, `services.file_previews`); nothing here reads a file."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from datadive.db.models import File
+from datadive.services.files import describe_bytes
+
+FORMAT_NAMES = {
+    "csv": "CSV",
+    "tsv": "TSV",
+    "text": "Text table",
+    "excel": "Excel workbook",
+    "spss": "SPSS data",
+    "stata": "Stata data",
+    "parquet": "Parquet",
+    "json": "JSON",
+    "jsonl": "JSON lines",
+    "qsf": "Qualtrics survey definition",
+    "qualtrics": "Qualtrics export",
+    "other": "Other",
+}
+DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}
+DECIMAL_NAMES = {".": "point (1.5)", ",": "comma (1,5)"}
+MAX_VALUE_LABELS = 12
+
+
+@dataclass(frozen=True)
+class FileRow:
+    file: File
+    name: str
+    size: str
+    format: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder's files; `path` is "" for the project's top level."""
+
+    path: str
+    rows: list[FileRow]
+
+
+def format_name(metadata: Mapping[str, Any]) -> str:
+    name = str(metadata.get("format") or "other")
+    return FORMAT_NAMES.get(name, name)
+
+
+def file_row(file: File) -> FileRow:
+    metadata = file.file_metadata or {}
+    return FileRow(
+        file=file,
+        name=PurePosixPath(file.path).name,
+        size=describe_bytes(file.size),
+        format=format_name(metadata),
+        problem=str(metadata.get("problem") or ""),
+    )
+
+
+def group_by_folder(files: Iterable[File]) -> list[Folder]:
+    """Top-level files first, then each folder (its full path) in alphabetical order."""
+    folders: dict[str, list[FileRow]] = {}
+    for file in files:
+        parent = str(PurePosixPath(file.path).parent)
+        folders.setdefault("" if parent == "." else parent, []).append(file_row(file))
+    return [
+        Folder(path=path, rows=sorted(rows, key=lambda row: row.name.lower()))
+        for path, rows in sorted(folders.items(), key=lambda item: (item[0] != "", item[0]))
+    ]
+
+
+def show_value(value: Any) -> str:
+    """A preview cell or profile number as text: floats to six significant digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return f"{value:.6g}"
+    if isinstance(value, list | dict):
+        return str(value)
+    return str(value)
+
+
+def value_labels(column: Mapping[str, Any]) -> list[str]:
+    labels = column.get("value_labels") or []
+    return [f"{show_value(item.get('value'))} = {item.get('label')}" for item in labels]
+
+
+def profile_summary(profile: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The profile of one column as (what, value) pairs, in the order a reader wants them."""
+    if not profile:
+        return []
+    pairs = [
+        ("Missing", show_value(profile.get("missing"))),
+        ("Distinct", show_value(profile.get("distinct"))),
+    ]
+    for key, label in (("min", "Min"), ("max", "Max"), ("mean", "Mean"), ("std", "SD")):
+        if profile.get(key) is not None:
+            pairs.append((label, show_value(profile[key])))
+    top = profile.get("top") or []
+    if top:
+        shown = ", ".join(f"{show_value(item['value'])} ({item['count']})" for item in top[:5])
+        pairs.append(("Most frequent", shown))
+    return pairs
+
+
+def profiles_by_name(preview: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    columns: Sequence[Mapping[str, Any]] = (preview.get("profile") or {}).get("columns") or []
+    return {str(column.get("name")): column for column in columns}
