@@ -3,10 +3,11 @@ forgotten password, profile and API tokens; bad input is shown next to its field
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.browser.support import (
     Site,
@@ -196,3 +197,43 @@ async def test_the_profile_changes_name_and_password_and_manages_api_tokens(
     )
     assert refused.status == 401
     await screenshot(page, "profile-token-revoked")
+
+
+async def test_a_slow_answer_does_not_pull_focus_from_the_field_being_typed_in(
+    page: Page, site: Site
+) -> None:
+    """A refused form comes back with its error field focused, unless the person has moved on
+    to another field while waiting: then they keep typing where they are."""
+    await sign_up(page, site, "hurried")
+    await page.goto("/profile")
+
+    async def slowly(route: Route) -> None:
+        response = await route.fetch()
+        await asyncio.sleep(0.8)
+        await route.fulfill(response=response)
+
+    await page.route("**/profile/password", slowly)
+    password_form = page.locator("#password")
+    await password_form.get_by_label("Current password").fill("wrong password here")
+    await page.locator("#password-new_password").fill(NEW_PASSWORD)
+    await password_form.get_by_label("New password again").fill(NEW_PASSWORD)
+    await password_form.get_by_role("button", name="Change password").click()
+    token_name = page.locator("#tokens").get_by_label("Name")
+    await token_name.click()
+    await page.keyboard.type("laptop")
+    await expect(field_error(page, "password-current_password")).to_have_text(
+        re.compile("not your current password")
+    )
+    await expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+    await page.keyboard.type(" script")
+    await expect(token_name).to_be_focused()
+    await expect(token_name).to_have_value("laptop script")
+    await expect(page.locator("#password-current_password")).to_have_value("")
+
+    # Waiting without moving on, focus goes to the field to mend.
+    await page.unroute("**/profile/password")
+    await password_form.get_by_label("Current password").fill("wrong password again")
+    await page.locator("#password-new_password").fill(NEW_PASSWORD)
+    await password_form.get_by_label("New password again").fill(NEW_PASSWORD)
+    await password_form.get_by_role("button", name="Change password").click()
+    await expect(page.locator("#password-current_password")).to_be_focused()

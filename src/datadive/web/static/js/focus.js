@@ -1,8 +1,11 @@
 // Keyboard and screen-reader users should not lose their place when htmx replaces part of
-// the page: focus moves to the first field with an error, else to what asks for it.
+// the page: focus moves to the first field with an error, else to what asks for it, unless
+// the person has moved on to another field meanwhile.
 
 export function installFocus(root) {
+  let focusedAtRequest = null;
   root.addEventListener("htmx:beforeRequest", (event) => {
+    focusedAtRequest = document.activeElement;
     event.detail.elt.setAttribute("aria-busy", "true");
   });
   root.addEventListener("htmx:afterRequest", (event) => {
@@ -11,6 +14,11 @@ export function installFocus(root) {
   root.addEventListener("htmx:afterSettle", (event) => {
     const swapped = event.detail.elt;
     if (!(swapped instanceof Element)) return;
+    // Someone who went on to another field while the answer came back keeps their place.
+    const active = document.activeElement;
+    const movedOn =
+      active && active !== document.body && active !== focusedAtRequest && !swapped.contains(active);
+    if (movedOn) return;
     const target =
       swapped.querySelector('[aria-invalid="true"]') ||
       swapped.querySelector(".form-alert") ||
