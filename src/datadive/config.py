@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     storage_url: str | None = Field(
         default=None, description="Where files are stored; default: a folder in data_dir."
     )
+    storage_cache_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        ge=0,
+        description="Room on this machine for copies of S3 blobs being read (0: none).",
+    )
     execution_backend: Literal["local", "jupyterhub"] = "local"
     jupyterhub_url: str | None = None
     jupyterhub_api_token: SecretStr | None = None

@@ -142,6 +142,14 @@ def test_storage_urls_build_the_right_store(tmp_path: Path) -> None:
     assert isinstance(s3, S3FileStore)
     assert (s3.bucket, s3.prefix) == ("my-bucket", "datadive/files/")
     assert s3.client.meta.endpoint_url == "http://127.0.0.1:9000"
+    assert s3.cache is not None
+    assert s3.cache.folder == (tmp_path / "data" / "cache" / "blobs").resolve()
+
+    uncached = build_file_store(
+        settings_with("s3://my-bucket", tmp_path).model_copy(update={"storage_cache_bytes": 0})
+    )
+    assert isinstance(uncached, S3FileStore)
+    assert uncached.cache is None
 
 
 @pytest.mark.parametrize(
@@ -183,17 +191,22 @@ async def test_files_in_s3_are_reachable_through_the_api_while_no_jupyter_server
             files={"file": ("survey.csv", data, "text/csv")},
         )
         assert uploaded.status_code == 201, uploaded.text
+    store = s3_app.state.file_store
+    assert isinstance(store, S3FileStore)
+    gets: list[object] = []
+    store.client.meta.events.register("before-call.s3.GetObject", lambda **_: gets.append(1))
     async with world.viewer.client(s3_app) as viewer:
         downloaded = await viewer.get(f"/api/v1/files/{uploaded.json()['id']}/content")
         previewed = await viewer.get(f"/api/v1/files/{uploaded.json()['id']}/preview")
+        again = await viewer.get(f"/api/v1/files/{uploaded.json()['id']}/preview?rows=1")
 
     assert downloaded.status_code == 200
     assert downloaded.content == data
     assert previewed.status_code == 200, previewed.text
     assert previewed.json()["rows"] == [[1, "a", 3], [2, "b", 5]]
+    assert again.json()["rows"] == [[1, "a", 3]]
+    assert len(gets) == 2  # the download, and one preview: the second preview read the copy
     assert not (await s3_app.state.backend.status(world.project_id)).running
-    store = s3_app.state.file_store
-    assert isinstance(store, S3FileStore)
     assert await store.read_bytes(key_for(hashlib.sha256(data).hexdigest())) == data
     # The bytes live in the bucket: no blob folder was made on this machine.
     assert not (s3_app.state.settings.resolved_data_dir / "files").exists()

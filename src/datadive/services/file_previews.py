@@ -2,14 +2,12 @@
 
 Metadata is read when a file is stored; a file Datadive cannot read is stored all the same,
 its metadata saying what the problem is, so that nothing a user brings is lost. A preview
-reads the stored bytes: in place for the local store, from a temporary copy for S3."""
+reads the stored bytes: in place for the local store, from a copy kept on this machine for S3
+(`storage.read_cache`)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,21 +30,6 @@ async def file_metadata(source: Path, *, file_format: str, path: str) -> dict[st
     return {**found, "format": found.get("format", file_format)}
 
 
-@contextlib.asynccontextmanager
-async def local_copy(store: FileStore, *, key: str, suffix: str) -> AsyncIterator[Path]:
-    """The stored bytes as a file on this machine."""
-    in_place = store.local_path(key)
-    if in_place is not None:
-        yield in_place
-        return
-    with tempfile.TemporaryDirectory(prefix="datadive-preview-") as folder:
-        copy = Path(folder) / f"file{suffix}"
-        with copy.open("wb") as sink:
-            async for chunk in store.read(key):
-                await asyncio.to_thread(sink.write, chunk)
-        yield copy
-
-
 async def preview_file(
     access: FileAccess, *, store: FileStore, rows: int, sheet: str | None
 ) -> dict[str, Any]:
@@ -61,7 +44,7 @@ async def preview_file(
         )
     suffix = PurePosixPath(file.path).suffix
     try:
-        async with local_copy(store, key=file.storage_key, suffix=suffix) as source:
+        async with store.local_copy(file.storage_key, suffix=suffix) as source:
             return await asyncio.to_thread(
                 preview, source, file_format, metadata=metadata, rows=rows, sheet=sheet
             )

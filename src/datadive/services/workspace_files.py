@@ -99,6 +99,9 @@ class WorkspaceFiles:
         self.state_dir = state_dir
         self.quota_bytes = quota_bytes
         self.locks: dict[str, asyncio.Lock] = {}
+        # Projects whose rows and folder this process has compared once: later syncs skip
+        # the database while the folder is as the manifest says (see `folder_as_left`).
+        self.reconciled: set[str] = set()
 
     def folder(self, project_id: str) -> Path | None:
         """The project's `data/` folder, or None when the backend keeps no local workspace."""
@@ -181,18 +184,41 @@ class WorkspaceFiles:
         table, drop rows whose file was deleted there, and put back files the folder lacks.
 
         Call after each run. A file that cannot be taken (content that does not match its
-        name, over the quota) is left in the folder and logged."""
+        name, over the quota) is left in the folder and logged. Once this process has compared
+        a project's rows with its folder, a folder still as the manifest describes it is taken
+        for in step (nothing to read or write): a row whose file never reached the folder (a
+        failed mirror in another process) is put back at the next sync that finds a change, or
+        after a restart."""
         root = self.folder(project_id)
         if root is None:
             return
         released: list[str] = []
         async with self.lock(project_id):
+            if project_id in self.reconciled and await asyncio.to_thread(
+                self.folder_as_left, project_id, root
+            ):
+                return  # most runs write no files: no query, no hashing
             manifest = await asyncio.to_thread(self.read_manifest, project_id)
             try:
                 released = await self._sync(project_id, root, manifest)
             finally:
                 await asyncio.to_thread(self.write_manifest, project_id, manifest)
+            self.reconciled.add(project_id)
         await release_blobs(database=self.database, store=self.store, keys=released)
+
+    def folder_as_left(self, project_id: str, root: Path) -> bool:
+        """The folder holds exactly the files the manifest lists, each with the size and
+        modification time it had when it was put there or taken."""
+        if not self.manifest_path(project_id).is_file():
+            return False
+        manifest = self.read_manifest(project_id)
+        on_disk = scan_folder(root)
+        if on_disk.keys() != manifest.keys():
+            return False
+        try:
+            return all(list(stat_of(path)) == manifest[name][1:] for name, path in on_disk.items())
+        except OSError:
+            return False
 
     async def _sync(self, project_id: str, root: Path, manifest: Manifest) -> list[str]:
         on_disk = await asyncio.to_thread(scan_folder, root)

@@ -6,9 +6,11 @@ Which file rows point at a blob is the database's business; a store only keeps b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -78,6 +80,20 @@ class FileStore(ABC):
     async def read_bytes(self, key: str) -> bytes:
         """The whole blob in memory: for small blobs only (tests, previews of a few KiB)."""
         return b"".join([chunk async for chunk in self.read(key)])
+
+    @contextlib.asynccontextmanager
+    async def local_copy(self, key: str, *, suffix: str = "") -> AsyncIterator[Path]:
+        """The blob as a file on this machine to read while the context lasts: in place
+        for a local store, else a downloaded copy named `file<suffix>`. FileNotFoundError if
+        there is no such blob."""
+        in_place = self.local_path(key)
+        if in_place is not None:
+            yield in_place
+            return
+        with tempfile.TemporaryDirectory(prefix="datadive-read-") as folder:
+            copy = Path(folder) / f"file{suffix}"
+            await self.copy_to(key, copy)
+            yield copy
 
     async def copy_to(self, key: str, target: Path) -> None:
         """Write the blob to `target` (replaced in one step)."""

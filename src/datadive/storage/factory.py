@@ -10,9 +10,11 @@ from datadive.config import Settings, env_name
 from datadive.errors import ConfigurationError
 from datadive.storage.base import FileStore
 from datadive.storage.local import LocalFileStore
+from datadive.storage.read_cache import ReadCache
 from datadive.storage.s3 import S3FileStore
 
 DEFAULT_FOLDER = "files"
+CACHE_FOLDER = "cache/blobs"
 S3_OPTIONS = {"endpoint_url", "region"}
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -31,11 +33,19 @@ def build_file_store(settings: Settings) -> FileStore:
             raise _refuse(url, "write a local folder as file:///absolute/path")
         return LocalFileStore(Path(unquote(parts.path)))
     if parts.scheme == "s3":
-        return _s3_store(url)
+        return _s3_store(url, cache=_read_cache(settings))
     raise _refuse(url, "use file:///path/to/folder or s3://bucket/prefix?endpoint_url=…")
 
 
-def _s3_store(url: str) -> S3FileStore:
+def _read_cache(settings: Settings) -> ReadCache | None:
+    if settings.storage_cache_bytes == 0:
+        return None
+    return ReadCache(
+        settings.resolved_data_dir / CACHE_FOLDER, max_bytes=settings.storage_cache_bytes
+    )
+
+
+def _s3_store(url: str, *, cache: ReadCache | None) -> S3FileStore:
     parts = urlsplit(url)
     bucket = parts.netloc
     if not BUCKET_NAME.match(bucket):
@@ -56,4 +66,5 @@ def _s3_store(url: str) -> S3FileStore:
         prefix=unquote(parts.path),
         endpoint_url=endpoint,
         region=options.get("region") or None,
+        cache=cache,
     )

@@ -7,6 +7,7 @@ never see half a blob."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from datadive.storage.base import CHUNK_SIZE, FileStore, check_key, hash_file, key_for
+from datadive.storage.read_cache import ReadCache
 
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 
@@ -33,8 +35,10 @@ class S3FileStore(FileStore):
         endpoint_url: str | None = None,
         region: str | None = None,
         client: Any = None,
+        cache: ReadCache | None = None,
     ) -> None:
         self.bucket = bucket
+        self.cache = cache
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID …, profiles, roles).
         # Creating a client does not connect.
@@ -73,6 +77,18 @@ class S3FileStore(FileStore):
                 yield chunk
         finally:
             body.close()
+
+    @contextlib.asynccontextmanager
+    async def local_copy(self, key: str, *, suffix: str = "") -> AsyncIterator[Path]:
+        """A downloaded copy; with a cache, downloaded once and kept for the next reader."""
+        if self.cache is None:
+            async with super().local_copy(key, suffix=suffix) as copy:
+                yield copy
+            return
+        async with self.cache.local_copy(
+            key, size_of=self.size, download=self.copy_to, suffix=suffix
+        ) as copy:
+            yield copy
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(
