@@ -14,11 +14,15 @@ export function installFocus(root) {
   root.addEventListener("htmx:afterSettle", (event) => {
     const swapped = event.detail.elt;
     if (!(swapped instanceof Element)) return;
-    // Someone who went on to another field while the answer came back keeps their place.
+    // Someone who went on to another field while the answer came back keeps their place. (htmx
+    // puts focus back on a swapped field with the same id: that is not moving on.)
     const active = document.activeElement;
-    const movedOn =
-      active && active !== document.body && active !== focusedAtRequest && !swapped.contains(active);
-    if (movedOn) return;
+    const stayed =
+      !active ||
+      active === document.body ||
+      active === focusedAtRequest ||
+      (active.id !== "" && active.id === focusedAtRequest?.id);
+    if (!stayed) return;
     const target =
       swapped.querySelector('[aria-invalid="true"]') ||
       swapped.querySelector(".form-alert") ||
