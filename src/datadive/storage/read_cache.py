@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import shutil
 import tempfile
 import time
@@ -38,7 +37,8 @@ class ReadCache:
         self, key: str, *, size_of: SizeOf, download: Download, suffix: str = ""
     ) -> AsyncIterator[Path]:
         """The blob as a file named `file<suffix>`, for as long as the context lasts. On a
-        miss, `download(key, target)` fetches it; a blob larger than the whole cache
+        miss, `download(key, target)` fetches it (replacing `target` in one step, as
+        `FileStore.copy_to` does); a blob larger than the whole cache
         (`size_of(key)`) is fetched for this reader alone."""
         self.folder.mkdir(parents=True, exist_ok=True)
         # Inside the cache folder, so that a hard link to the cached copy is always possible.
@@ -55,18 +55,10 @@ class ReadCache:
         if await size_of(key) > self.max_bytes:
             await download(key, reader)
             return
-        await self._fill(key, cached, download)
+        await download(key, cached)  # replaces in one step: readers never see half a copy
         if not self._share(cached, reader):  # dropped at once by another reader's trim
             await download(key, reader)
         await asyncio.to_thread(self.trim, keep=cached)
-
-    async def _fill(self, key: str, cached: Path, download: Download) -> None:
-        partial = cached.with_name(f".{cached.name}.{secrets.token_hex(4)}.partial")
-        try:
-            await download(key, partial)
-            os.replace(partial, cached)
-        finally:
-            partial.unlink(missing_ok=True)
 
     @staticmethod
     def _share(cached: Path, reader: Path) -> bool:
