@@ -18,6 +18,7 @@ from datadive.app import create_app
 from datadive.config import Settings
 from datadive.db.models import Cell, Run
 from datadive.db.types import utcnow
+from datadive.services import runs
 from tests.support.cells import add_cell
 from tests.support.world import World, build_world
 
@@ -75,9 +76,7 @@ async def test_a_run_of_a_live_process_elsewhere_is_left_alone_until_it_falls_si
     async def beat_elsewhere() -> None:  # the process on the other host, alive
         while True:
             async with app.state.database.transaction() as session:
-                await session.execute(
-                    sa.update(Run).where(Run.id == run_id).values(heartbeat_at=utcnow())
-                )
+                await runs.beat(session, run_ids=[run_id])
             await asyncio.sleep(HEARTBEAT / 4)
 
     beating = asyncio.create_task(beat_elsewhere())
