@@ -3,7 +3,9 @@ checked against a real S3-compatible server (moto), counting the downloads it se
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,24 @@ async def test_a_blob_bigger_than_the_cache_is_read_but_not_kept(
     assert await read(store, key) == big
     assert downloads.count == 2
     assert cached_bytes(store) == 0
+
+
+async def test_readers_folders_left_by_a_stopped_process_are_cleared_in_a_day(
+    store: S3FileStore, tmp_path: Path
+) -> None:
+    assert store.cache is not None
+    store.cache.folder.mkdir(parents=True)
+    left, recent = (store.cache.folder / f".read-{name}" for name in ("left", "recent"))
+    for folder in (left, recent):
+        folder.mkdir()
+        (folder / "file.csv").write_bytes(b"x" * 10)
+    day_ago = time.time() - 24 * 3600 - 60
+    os.utime(left, (day_ago, day_ago))
+
+    await read(store, await put(store, tmp_path, b"a,b\n1,2\n"))  # a download trims
+
+    assert not left.exists()
+    assert (recent / "file.csv").exists()  # perhaps being read by another process
 
 
 async def test_a_missing_blob_is_not_found(store: S3FileStore) -> None:

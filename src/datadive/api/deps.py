@@ -23,32 +23,36 @@ from datadive.services.run_executor import RunExecutor
 SIGN_IN_REQUIRED = "Sign in first, or send an API token as `Authorization: Bearer <token>`."
 
 
-def get_settings(request: Request) -> Settings:
+# The accessors below are `async def`, though they wait for nothing: FastAPI calls a plain `def`
+# dependency in a worker thread, a thread hop per request each.
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_auth_policy(request: Request) -> AuthPolicy:
+async def get_auth_policy(request: Request) -> AuthPolicy:
     policy: AuthPolicy = request.app.state.auth_policy
     return policy
 
 
-def get_mailer(request: Request) -> MailSender:
+async def get_mailer(request: Request) -> MailSender:
     mailer: MailSender = request.app.state.mailer
     return mailer
 
 
-def get_executor(request: Request) -> RunExecutor:
+async def get_executor(request: Request) -> RunExecutor:
     executor: RunExecutor = request.app.state.executor
     return executor
 
 
-def get_backend(request: Request) -> ExecutionBackend:
+async def get_backend(request: Request) -> ExecutionBackend:
     backend: ExecutionBackend = request.app.state.backend
     return backend
 
@@ -56,7 +60,8 @@ def get_backend(request: Request) -> ExecutionBackend:
 async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction, committed after the route returns (before the response
     is sent), rolled back on error."""
-    async with get_database(request).transaction() as session:
+    database: Database = request.app.state.database
+    async with database.transaction() as session:
         yield session
 
 
@@ -111,7 +116,7 @@ async def require_principal(
     return principal
 
 
-def require_session(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+async def require_session(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
     if not principal.via_session:
         raise Forbidden("This needs a signed-in browser session; API tokens cannot do it.")
     return principal

@@ -14,7 +14,7 @@ from datadive.services.workspace_files import WorkspaceFiles
 from datadive.storage.base import FileStore
 
 
-def get_file_store(request: Request) -> FileStore:
+async def get_file_store(request: Request) -> FileStore:
     store: FileStore = request.app.state.file_store
     return store
 
@@ -41,7 +41,7 @@ class FileChanges:
         )
 
 
-def get_file_changes(request: Request, background: BackgroundTasks) -> FileChanges:
+async def get_file_changes(request: Request, background: BackgroundTasks) -> FileChanges:
     state = request.app.state
     return FileChanges(
         background=background,

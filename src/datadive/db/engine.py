@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from datadive.db import sqlite_driver
 from datadive.db.event_log import forget_pending_events, write_pending_events
 from datadive.db.notifications import PostgresListener, Wakeups
 from datadive.errors import ConfigurationError, DatadiveError
@@ -72,9 +74,13 @@ class Database:
         networked = self.dialect == "postgresql"
         if networked:
             connect_args["timeout"] = CONNECT_TIMEOUT_SECONDS
+        engine_args: dict[str, Any] = {"connect_args": connect_args}
+        if self.dialect == "sqlite":
+            # One thread hop per statement instead of four (see `sqlite_driver`).
+            engine_args = {"async_creator": self._open_sqlite}
         # Pre-ping only where connections can go stale (a server restart), not for a local file.
         self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_pre_ping=networked, connect_args=connect_args
+            self.url, pool_pre_ping=networked, **engine_args
         )
         if self.dialect == "sqlite":
             sa.event.listen(self.engine.sync_engine, "connect", _enable_sqlite_pragmas)
@@ -89,6 +95,13 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=session_class
         )
+
+    def _open_sqlite(self) -> sqlite_driver.OneHopConnection:
+        """What SQLAlchemy's aiosqlite dialect would open for the URL, with one thread hop per
+        statement."""
+        args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
+        connect: Callable[..., sqlite3.Connection] = sqlite3.connect
+        return sqlite_driver.connector(lambda: connect(*args, **kwargs))
 
     def _after_commit(self, session: Session) -> None:
         self.wakeups.wake(session.info.pop(PENDING_WAKEUPS, ()))

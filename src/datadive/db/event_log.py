@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from datadive.db.base import table_of
 from datadive.db.models import Notebook, NotebookEvent
 from datadive.db.notifications import CHANNEL
 from datadive.db.types import utcnow
@@ -47,14 +48,17 @@ def write_pending_events(session: Session) -> None:
     now = utcnow()
     rows: list[dict[str, Any]] = []
     postgres = session.get_bind().dialect.name == "postgresql"
+    notebooks = table_of(Notebook)
     for notebook_id, events in by_notebook.items():
         last = session.scalar(
-            sa.update(Notebook)
-            .where(Notebook.id == notebook_id)
+            sa.update(notebooks)
+            .where(notebooks.c.id == notebook_id)
             # Numbering events is not an edit of the notebook.
-            .values(event_seq=Notebook.event_seq + len(events), updated_at=Notebook.updated_at)
-            .returning(Notebook.event_seq)
-            .execution_options(synchronize_session=False)
+            .values(
+                event_seq=notebooks.c.event_seq + len(events),
+                updated_at=notebooks.c.updated_at,
+            )
+            .returning(notebooks.c.event_seq)
         )
         if last is None:
             continue  # the notebook is gone; nobody can follow it any more
@@ -73,7 +77,7 @@ def write_pending_events(session: Session) -> None:
             # Delivered to every listening process when (and only if) the transaction commits.
             session.execute(sa.select(sa.func.pg_notify(CHANNEL, notebook_id)))
     if rows:
-        session.execute(sa.insert(NotebookEvent), rows)
+        session.execute(sa.insert(table_of(NotebookEvent)), rows)
 
 
 def forget_pending_events(session: Session) -> None:

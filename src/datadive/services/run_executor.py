@@ -29,6 +29,7 @@ from datadive.execution.client import ExecutionResult, JupyterClient, KernelSess
 from datadive.schemas.runs import FINISHED
 from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess
+from datadive.services.cells import CellView
 from datadive.services.notebook_files import NotebookFiles
 from datadive.services.run_progress import CellProgress, Finally
 from datadive.services.workspace_files import WorkspaceFiles
@@ -92,6 +93,10 @@ class RunExecutor:
         self.clients: dict[str, JupyterClient] = {}
         # Runs of this process signal when they finish; others are polled in the database.
         self.finished: dict[str, asyncio.Event] = {}
+        # Requests waiting for a run of this process (run id → how many), and the finished run
+        # and its cells as its last transaction left them, read there for those requests.
+        self.waiting: dict[str, int] = {}
+        self.answers: dict[str, RunAnswer] = {}
         # notebook id → (server url, kernel session); asking Jupyter each run costs a round trip
         self.kernels: dict[str, tuple[str, KernelSession]] = {}
 
@@ -180,20 +185,30 @@ class RunExecutor:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def wait(self, run_id: str, seconds: float) -> None:
-        """Return when the run has finished, or after `seconds`."""
+    async def wait(self, run_id: str, seconds: float) -> RunAnswer | None:
+        """Return when the run has finished, or after `seconds`. A run of this process that
+        finished meanwhile comes back as it was committed, so that it need not be read again;
+        otherwise None."""
         event = self.finished.get(run_id)
         if event is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), seconds)
-            return
+            self.waiting[run_id] = self.waiting.get(run_id, 0) + 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), seconds)
+                return self.answers.get(run_id)
+            finally:
+                self.waiting[run_id] -= 1
+                if not self.waiting[run_id]:
+                    del self.waiting[run_id]
+                    self.answers.pop(run_id, None)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             async with self.database.new_session() as session:
                 status = await session.scalar(sa.select(Run.status).where(Run.id == run_id))
             if status in FINISHED:
-                return
+                return None
             await asyncio.sleep(POLL_SECONDS)
+        return None
 
     async def shutdown(self) -> None:
         self.stopping.set()
@@ -246,7 +261,9 @@ class RunExecutor:
             self.clients[project_id] = client
         return client
 
-    async def _execute(self, plan: RunPlan) -> None:
+    async def _kernel_for(self, plan: RunPlan) -> tuple[JupyterClient, KernelSession]:
+        """The notebook's kernel, with its server started first when need be; a run queued
+        before the kernel was ready says `starting` (when a server starts) and `running`."""
         run_id = plan.run_id
         if not plan.started:
             started_at = utcnow()
@@ -265,6 +282,11 @@ class RunExecutor:
             await self._set_status(
                 run_id, "running", **({"started_at": started_at} if warm else {})
             )
+        return client, kernel
+
+    async def _execute(self, plan: RunPlan) -> None:
+        run_id = plan.run_id
+        client, kernel = await self._kernel_for(plan)
         for position, cell in enumerate(plan.cells):
             started = position == 0 and plan.first_started
             progress = CellProgress(
@@ -284,21 +306,28 @@ class RunExecutor:
                 )
                 if result.status == "dead":
                     self.kernels.pop(plan.notebook_id, None)
-                problem = cell_problem(result, cell.index)
+                problem = (
+                    None
+                    if result.status == "ok"
+                    else cell_problem(result, await self._index(plan, cell))
+                )
                 status = "ok" if problem is None else "error"
                 outputs = result.outputs + (
                     [died_output(result)] if result.status == "dead" else []
                 )
                 execution_count = result.execution_count
             last = problem is not None or not left
+            answer: list[RunAnswer] = []
             await progress.finished(
                 status=status,
                 outputs=outputs,
                 execution_count=execution_count,
                 # The run ends in the same transaction as its last cell.
-                then=self._ending(run_id, problem, left) if last else None,
+                then=self._ending(run_id, problem, left, answer) if last else None,
             )
             if last:
+                if answer and run_id in self.waiting:  # committed: theirs to answer with
+                    self.answers[run_id] = answer[0]
                 break
         else:  # a run with no cells
             await self._finish(run_id, "ok", None)
@@ -317,21 +346,34 @@ class RunExecutor:
         except Exception:
             log.exception("could not take the files written in project %s", project_id)
 
-    @staticmethod
-    def _ending(run_id: str, problem: str | None, left: list[str]) -> Finally:
+    async def _index(self, plan: RunPlan, cell: PlannedCell) -> int | None:
+        """The cell's place in the notebook, looked up when a run of one cell did not need it."""
+        if cell.index is not None:
+            return cell.index
+        async with self.database.new_session() as session:
+            return await runs.cell_index(session, notebook_id=plan.notebook_id, cell_id=cell.id)
+
+    def _ending(
+        self, run_id: str, problem: str | None, left: list[str], answer: list[RunAnswer]
+    ) -> Finally:
+        """The run's end, written with its last cell; while requests wait for the run, it
+        also reads the run's cells for them (into `answer`)."""
+
         async def end(session: AsyncSession) -> None:
-            await runs.finish_run(
+            run = await runs.finish_run(
                 session,
                 run_id=run_id,
                 status="error" if problem else "ok",
                 error=problem,
                 left=left,
             )
+            if run is not None and run_id in self.waiting:
+                answer.append(RunAnswer(run, await runs.run_cells(session, run=run)))
 
         return end
 
 
-def cell_problem(result: ExecutionResult, index: int) -> str | None:
+def cell_problem(result: ExecutionResult, index: int | None) -> str | None:
     """Why a run stops at this cell, or None when the cell went well."""
     if result.status == "ok":
         return None
@@ -339,7 +381,16 @@ def cell_problem(result: ExecutionResult, index: int) -> str | None:
         (f"{o['ename']}: {o['evalue']}" for o in result.outputs if o["output_type"] == "error"),
         "the cell failed",
     )
-    return f"Stopped at cell {index + 1}: {reason}"
+    where = "the cell" if index is None else f"cell {index + 1}"
+    return f"Stopped at {where}: {reason}"
+
+
+@dataclass(frozen=True)
+class RunAnswer:
+    """A finished run and its cells, as committed."""
+
+    run: Run
+    cells: list[CellView]
 
 
 @dataclass(frozen=True)
@@ -347,7 +398,7 @@ class PlannedCell:
     id: str
     kind: str
     source: str
-    index: int  # in the notebook, for messages
+    index: int | None  # in the notebook, for messages; None when not looked up yet
 
 
 @dataclass(frozen=True)
@@ -372,7 +423,7 @@ class RunPlan:
             path=notebook.path,
             kernel_name=notebook.kernel_name,
             cells=[
-                PlannedCell(v.cell.id, v.cell.kind, v.cell.source, v.index) for v in queued.cells
+                PlannedCell(q.cell.id, q.cell.kind, q.cell.source, q.index) for q in queued.cells
             ],
             started=queued.run.status == "running",
             first_started=queued.first_started,

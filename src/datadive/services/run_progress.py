@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datadive.db.base import table_of
 from datadive.db.engine import Database
 from datadive.db.models import Cell
 from datadive.db.types import utcnow
@@ -55,7 +56,8 @@ async def save_progress(
 ) -> Outputs:
     """Write a cell's new values and record what changed; returns the outputs clients now
     have (`sent` when `outputs` is None)."""
-    await session.execute(sa.update(Cell).where(Cell.id == cell_id).values(**values))
+    cells = table_of(Cell)
+    await session.execute(sa.update(cells).where(cells.c.id == cell_id).values(**values))
     if outputs is not None and (outputs != sent or not outputs):
         change = output_change(sent, outputs)
         record_event(

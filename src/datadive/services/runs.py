@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.auth.permissions import Action
+from datadive.db.base import table_of
+from datadive.db.ids import new_id
 from datadive.db.models import Cell, Run, User
 from datadive.db.models.runs import ACTIVE_RUN_STATUSES, ONE_ACTIVE_RUN
 from datadive.db.types import utcnow
@@ -42,7 +44,8 @@ async def set_cells_status(
 ) -> None:
     if not cell_ids:
         return
-    await session.execute(sa.update(Cell).where(Cell.id.in_(cell_ids)).values(status=status))
+    cells = table_of(Cell)
+    await session.execute(sa.update(cells).where(cells.c.id.in_(cell_ids)).values(status=status))
     record_event(
         session,
         notebook_id=notebook_id,
@@ -52,9 +55,15 @@ async def set_cells_status(
 
 
 @dataclass(frozen=True)
+class QueuedCell:
+    cell: Cell
+    index: int | None  # in the notebook; None when not looked up (a run of one cell)
+
+
+@dataclass(frozen=True)
 class QueuedRun:
     run: Run
-    cells: list[CellView]  # the cells it covers, in notebook order
+    cells: list[QueuedCell]  # the cells it covers, in notebook order
     # The first cell was marked running in the same transaction (its kernel was ready).
     first_started: bool
 
@@ -63,18 +72,21 @@ async def queue_run(
     session: AsyncSession,
     *,
     notebook_id: str,
-    views: list[CellView],
+    cells: list[QueuedCell],
     user: User,
     scope: str,
     cell_id: str | None,
     worker_id: str,
     start_now: bool = False,
 ) -> QueuedRun:
-    """Store a run of `views`. With `start_now` (the notebook's kernel is ready) it is
+    """Store a run of `cells`. With `start_now` (the notebook's kernel is ready) it is
     `running` at once and its first code cell too: one transaction fewer before the kernel
     gets the code."""
     now = utcnow()
     run = Run(
+        id=new_id(),
+        created_at=now,
+        updated_at=now,
         notebook_id=notebook_id,
         cell_id=cell_id,
         scope=scope,
@@ -84,15 +96,18 @@ async def queue_run(
         worker_id=worker_id,
         heartbeat_at=now,
     )
-    session.add(run)
+    runs = table_of(Run)
     try:
-        await session.flush()
+        # A plain INSERT (the object stays out of the session): the ORM's flush costs more.
+        await session.execute(
+            sa.insert(runs).values({column.key: getattr(run, column.key) for column in runs.c})
+        )
     except sa.exc.IntegrityError as exc:
         if ONE_ACTIVE_RUN not in str(exc.orig) and "runs.notebook_id" not in str(exc.orig):
             raise
         raise Conflict(ALREADY_RUNNING) from None
-    cell_ids = [view.cell.id for view in views]
-    first_started = start_now and bool(views) and views[0].cell.kind != "markdown"
+    cell_ids = [queued.cell.id for queued in cells]
+    first_started = start_now and bool(cells) and cells[0].cell.kind != "markdown"
     if first_started:
         await start_cell(session, notebook_id=notebook_id, cell_id=cell_ids[0])
     await set_cells_status(
@@ -102,7 +117,7 @@ async def queue_run(
         status="queued",
     )
     record_event(session, notebook_id=notebook_id, kind="run", data=run_event(run))
-    return QueuedRun(run=run, cells=views, first_started=first_started)
+    return QueuedRun(run=run, cells=cells, first_started=first_started)
 
 
 async def set_run_status(
@@ -127,18 +142,22 @@ async def finish_run(
     status: str,
     error: str | None,
     left: Sequence[str] | None = None,
-) -> None:
+) -> Run | None:
     """End a run; its cells still queued or running go back to idle (outputs stay). `left`
-    names them when the caller knows (the run's own cells it did not get to)."""
-    run = await session.scalar(
-        sa.update(Run)
-        .where(Run.id == run_id, Run.status.in_(ACTIVE))
-        .values(status=status, error=error, finished_at=utcnow())
-        .returning(Run)
-        .execution_options(synchronize_session=False)
-    )
-    if run is None:
-        return  # gone, or finished already
+    names them when the caller knows (the run's own cells it did not get to). Returns the
+    ended run; None when it had ended already."""
+    runs = table_of(Run)
+    row = (
+        await session.execute(
+            sa.update(runs)
+            .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
+            .values(status=status, error=error, finished_at=utcnow())
+            .returning(*runs.c)
+        )
+    ).one_or_none()
+    if row is None:
+        return None  # gone, or finished already
+    run = Run(**row._mapping)  # as stored; not tracked by the session
     if left is None:
         left = (
             await session.scalars(
@@ -149,17 +168,18 @@ async def finish_run(
         ).all()
     await set_cells_status(session, notebook_id=run.notebook_id, cell_ids=left, status="idle")
     record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
+    return run
 
 
 async def start_cell_run(
     session: AsyncSession, *, access: CellAccess, worker_id: str, start_now: bool = False
 ) -> QueuedRun:
+    """A run of the cell the caller's access was checked on (no need to read it again)."""
     ensure_writable(access.project)
-    views = await load_cells(session, notebook_id=access.notebook.id)
     return await queue_run(
         session,
         notebook_id=access.notebook.id,
-        views=[v for v in views if v.cell.id == access.cell.id],
+        cells=[QueuedCell(access.cell, index=None)],
         user=access.user,
         scope="cell",
         cell_id=access.cell.id,
@@ -186,7 +206,7 @@ async def start_notebook_run(
     return await queue_run(
         session,
         notebook_id=access.notebook.id,
-        views=list(views[start:]),
+        cells=[QueuedCell(view.cell, view.index) for view in views[start:]],
         user=access.user,
         scope="from_cell" if from_cell else "all",
         cell_id=from_cell,
@@ -204,6 +224,12 @@ async def run_cells(session: AsyncSession, *, run: Run) -> list[CellView]:
         start = next((v.index for v in views if v.cell.id == run.cell_id), len(views))
         return list(views[start:])
     return list(views)
+
+
+async def cell_index(session: AsyncSession, *, notebook_id: str, cell_id: str) -> int | None:
+    """Where a cell stands in its notebook (0 for the first), or None when it is gone."""
+    views = await load_cells(session, notebook_id=notebook_id)
+    return next((view.index for view in views if view.cell.id == cell_id), None)
 
 
 async def read_run(session: AsyncSession, *, user: User, run_id: str) -> tuple[Run, list[CellView]]:

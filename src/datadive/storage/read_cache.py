@@ -22,6 +22,9 @@ from datadive.storage.base import check_key
 
 Download = Callable[[str, Path], Coroutine[Any, Any, None]]
 SizeOf = Callable[[str], Coroutine[Any, Any, int]]
+SCRATCH_PREFIX = ".read-"
+# A reader's own folder older than this was left by a process that stopped mid-read.
+STALE_SCRATCH_SECONDS = 24 * 3600
 
 
 class ReadCache:
@@ -42,7 +45,7 @@ class ReadCache:
         (`size_of(key)`) is fetched for this reader alone."""
         self.folder.mkdir(parents=True, exist_ok=True)
         # Inside the cache folder, so that a hard link to the cached copy is always possible.
-        with tempfile.TemporaryDirectory(prefix=".read-", dir=self.folder) as scratch:
+        with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=self.folder) as scratch:
             reader = Path(scratch) / f"file{suffix}"
             cached = self.path_for(key)
             if not self._share(cached, reader):
@@ -79,9 +82,16 @@ class ReadCache:
         return True
 
     def trim(self, *, keep: Path) -> None:
-        """Drop the least recently used copies until the cache fits its size."""
+        """Drop the least recently used copies until the cache fits its size, and the readers'
+        folders that a stopped process left behind."""
         entries = []
+        stale = time.time() - STALE_SCRATCH_SECONDS
         for path in self.folder.iterdir():
+            if path.name.startswith(SCRATCH_PREFIX):
+                with contextlib.suppress(FileNotFoundError):
+                    if path.stat().st_mtime < stale:
+                        shutil.rmtree(path, ignore_errors=True)
+                continue
             if path.name.startswith("."):
                 continue
             with contextlib.suppress(FileNotFoundError):

@@ -116,6 +116,45 @@ async def test_an_error_stops_the_rest_of_a_run(app: FastAPI, world: World) -> N
     assert again["status"] == "ok"
 
 
+async def test_a_failing_cell_run_says_where_it_stopped(app: FastAPI, world: World) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        await add_cell(editor, nb, "code", "x = 1")
+        failing = await add_cell(editor, nb, "code", "print('before')\nraise ValueError('bad')")
+        run = (
+            await editor.post(f"/api/v1/cells/{failing['id']}/execute", params={"wait": 60})
+        ).json()
+
+    assert run["status"] == "error"
+    assert run["error"] == "Stopped at cell 2: ValueError: bad"
+    [cell] = run["cells"]
+    assert (cell["id"], cell["status"]) == (failing["id"], "error")
+    assert cell["outputs"][0]["text"] == "before\n"
+
+
+async def test_every_waiting_request_gets_the_run_as_stored(app: FastAPI, world: World) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor, world.viewer.client(app) as viewer:
+        cell = await add_cell(editor, nb, "code", "import time\ntime.sleep(0.5)\nprint('done')")
+        queued = await editor.post(f"/api/v1/cells/{cell['id']}/execute")
+        run_id = queued.json()["id"]
+        waited = await asyncio.gather(
+            editor.get(f"/api/v1/runs/{run_id}", params={"wait": 60}),
+            viewer.get(f"/api/v1/runs/{run_id}", params={"wait": 60}),
+        )
+        stored = [(await editor.get(f"/api/v1/runs/{run_id}")).json()]
+        again = await editor.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 60})
+        stored.append((await editor.get(f"/api/v1/runs/{again.json()['id']}")).json())
+
+    assert queued.status_code == 202
+    assert [response.status_code for response in waited] == [200, 200]
+    assert waited[0].json() == waited[1].json() == stored[0]
+    assert stored[0]["cells"][0]["outputs"][0]["text"] == "done\n"
+    assert again.status_code == 200
+    assert again.json() == stored[1]
+    assert stored[1]["cells"][0]["execution_count"] == 2
+
+
 async def test_a_run_goes_on_without_the_client(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
         cell = await add_cell(

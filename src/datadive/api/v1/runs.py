@@ -32,6 +32,7 @@ from datadive.schemas.runs import (
 )
 from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess
+from datadive.services.run_executor import RunAnswer
 
 router = APIRouter(tags=["runs"])
 
@@ -41,10 +42,19 @@ WaitParam = Annotated[
 
 
 async def run_answer(
-    database: Database, principal: Principal, run_id: str, response: Response
+    database: Database,
+    principal: Principal,
+    run_id: str,
+    response: Response,
+    finished_here: RunAnswer | None,
 ) -> RunPublic:
-    async with database.new_session() as session:
-        run, views = await runs.read_run(session, user=principal.user, run_id=run_id)
+    """The run and its cells: as this process committed them when it has just finished the
+    run for a waiting request, read afresh otherwise."""
+    if finished_here is not None:
+        run, views = finished_here.run, finished_here.cells
+    else:
+        async with database.new_session() as session:
+            run, views = await runs.read_run(session, user=principal.user, run_id=run_id)
     finished = run.status in FINISHED
     response.status_code = status.HTTP_200_OK if finished else status.HTTP_202_ACCEPTED
     return RunPublic(
@@ -72,8 +82,8 @@ async def execute_cell(
 ) -> RunPublic:
     """Run one cell. Answers 202 with the queued run, or 200 with the finished run and cell."""
     run_id = await executor.start_cell_run(access=access)
-    await executor.wait(run_id, wait)
-    return await run_answer(database, principal, run_id, response)
+    finished_here = await executor.wait(run_id, wait)
+    return await run_answer(database, principal, run_id, response, finished_here)
 
 
 @router.post("/notebooks/{notebook_id}/execute", response_model=RunPublic, status_code=202)
@@ -90,8 +100,8 @@ async def execute_notebook(
     run_id = await executor.start_notebook_run(
         access=access, from_cell=data.from_cell if data else None
     )
-    await executor.wait(run_id, wait)
-    return await run_answer(database, principal, run_id, response)
+    finished_here = await executor.wait(run_id, wait)
+    return await run_answer(database, principal, run_id, response, finished_here)
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic)
@@ -104,8 +114,8 @@ async def read_run(
     wait: WaitParam = 0,
 ) -> RunPublic:
     """A run and its cells (200 when finished, 202 while it goes on)."""
-    await executor.wait(run.id, wait)
-    return await run_answer(database, principal, run.id, response)
+    finished_here = await executor.wait(run.id, wait)
+    return await run_answer(database, principal, run.id, response, finished_here)
 
 
 @router.post("/projects/{project_id}/kernel/{action}", response_model=KernelControlled)
