@@ -19,6 +19,7 @@ from datadive.config import Settings
 from tests.support import databases
 from tests.support.accounts import browser
 from tests.support.mail import Mailbox, smtp_server
+from tests.support.s3 import CREDENTIALS, S3Server, moto_server
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -95,6 +96,19 @@ async def database_url(
         yield url
     finally:
         await databases.drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3-compatible server (moto), started once, for the tests that ask for it."""
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

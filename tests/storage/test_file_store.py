@@ -8,7 +8,6 @@ import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import boto3
 import pytest
 from fastapi import FastAPI
 
@@ -16,15 +15,8 @@ from datadive.app import create_app
 from datadive.config import Settings
 from datadive.errors import ConfigurationError
 from datadive.storage import FileStore, LocalFileStore, S3FileStore, build_file_store, key_for
-from tests.support.cells import add_cell
 from tests.support.s3 import S3Server
 from tests.support.world import build_world
-
-
-def new_bucket(server: S3Server) -> str:
-    name = f"datadive-{secrets.token_hex(4)}"
-    boto3.client("s3", endpoint_url=server.endpoint_url).create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -35,7 +27,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     request.getfixturevalue("s3_credentials")
     server: S3Server = request.getfixturevalue("s3_server")
     s3 = S3FileStore(
-        bucket=new_bucket(server), prefix="projects/", endpoint_url=server.endpoint_url
+        bucket=server.new_bucket(), prefix="projects/", endpoint_url=server.endpoint_url
     )
     yield s3
     await s3.close()
@@ -173,9 +165,7 @@ def test_bad_storage_urls_name_the_setting(url: str, tmp_path: Path) -> None:
 async def s3_app(
     settings: Settings, s3_server: S3Server, s3_credentials: None
 ) -> AsyncIterator[FastAPI]:
-    bucket = new_bucket(s3_server)
-    url = f"s3://{bucket}/datadive?endpoint_url={s3_server.endpoint_url}&region=us-east-1"
-    application = create_app(settings.model_copy(update={"storage_url": url}))
+    application = create_app(settings.model_copy(update={"storage_url": s3_server.storage_url()}))
     async with application.router.lifespan_context(application):
         yield application
 
@@ -210,39 +200,3 @@ async def test_files_in_s3_are_reachable_through_the_api_while_no_jupyter_server
     assert await store.read_bytes(key_for(hashlib.sha256(data).hexdigest())) == data
     # The bytes live in the bucket: no blob folder was made on this machine.
     assert not (s3_app.state.settings.resolved_data_dir / "files").exists()
-
-
-@pytest.mark.slow
-async def test_files_in_s3_are_data_files_for_kernel_code_and_what_it_writes_is_stored_back(
-    s3_app: FastAPI,
-) -> None:
-    world = await build_world(s3_app)
-    files_url = f"/api/v1/projects/{world.project_id}/files"
-    async with world.editor.client(s3_app) as editor:
-        await editor.delete(f"/api/v1/cells/{world.cell_id}")
-        uploaded = await editor.post(
-            files_url, files={"file": ("survey.csv", b"id,score\n1,3\n2,\n3,5\n", "text/csv")}
-        )
-        assert uploaded.status_code == 201, uploaded.text
-        await add_cell(
-            editor,
-            world.notebook_id,
-            "code",
-            "import pandas as pd\n"
-            "df = pd.read_csv('data/survey.csv').dropna()\n"
-            "df.to_csv('data/clean.csv', index=False)\n"
-            "print(len(df), 'rows kept')",
-        )
-        run = await editor.post(
-            f"/api/v1/notebooks/{world.notebook_id}/execute", params={"wait": 120}
-        )
-        items = (await editor.get(files_url)).json()["items"]
-
-    assert run.json()["status"] == "ok", run.text
-    assert run.json()["cells"][0]["outputs"][0]["text"] == "2 rows kept\n"
-    clean = next(item for item in items if item["path"] == "clean.csv")
-    store = s3_app.state.file_store
-    assert isinstance(store, S3FileStore)
-    written = b"id,score\n1,3.0\n3,5.0\n"
-    assert clean["sha256"] == hashlib.sha256(written).hexdigest()
-    assert await store.read_bytes(key_for(clean["sha256"])) == written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import httpx
 
 CREDENTIALS = {
@@ -24,6 +26,17 @@ CREDENTIALS = {
 @dataclass(frozen=True)
 class S3Server:
     endpoint_url: str
+
+    def new_bucket(self) -> str:
+        name = f"datadive-{secrets.token_hex(4)}"
+        boto3.client("s3", endpoint_url=self.endpoint_url).create_bucket(Bucket=name)
+        return name
+
+    def storage_url(self) -> str:
+        """`DATADIVE_STORAGE_URL` for a new bucket of this server."""
+        return (
+            f"s3://{self.new_bucket()}/datadive?endpoint_url={self.endpoint_url}&region=us-east-1"
+        )
 
 
 def free_port() -> int:

@@ -52,6 +52,15 @@ async def file_ids(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     return {item["path"]: item["id"] for item in listed.json()["items"]}
 
 
+async def file_page(
+    client: httpx.AsyncClient, world: World, name: str = "scores.csv", data: bytes = SCORES
+) -> tuple[str, str]:
+    """Upload a file through the page form and open its page: (file id, page)."""
+    await upload(client, world, name, data)
+    file_id = (await file_ids(client, world))[name]
+    return file_id, (await client.get(f"/files/{file_id}")).text
+
+
 async def cells_of(client: httpx.AsyncClient, notebook_id: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = (
         await client.get(f"/api/v1/notebooks/{notebook_id}/cells")
@@ -161,9 +170,7 @@ async def test_an_editor_deletes_a_file_after_confirming(app: FastAPI, world: Wo
 
 async def test_the_file_page_shows_preview_profiles_and_dialect(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
-        await upload(editor, world)
-        file_id = (await file_ids(editor, world))["scores.csv"]
-        page = (await editor.get(f"/files/{file_id}")).text
+        file_id, page = await file_page(editor, world)
 
     assert "<h1>scores.csv</h1>" in page
     assert f'href="/api/v1/files/{file_id}/content"' in page
@@ -181,9 +188,7 @@ async def test_the_file_page_shows_preview_profiles_and_dialect(app: FastAPI, wo
 
 async def test_the_file_page_shows_qualtrics_labels(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
-        await upload(editor, world, "survey.csv", QUALTRICS.read_bytes())
-        file_id = (await file_ids(editor, world))["survey.csv"]
-        page = (await editor.get(f"/files/{file_id}")).text
+        _, page = await file_page(editor, world, "survey.csv", QUALTRICS.read_bytes())
 
     assert "Qualtrics export" in page
     assert "three header rows" in page
@@ -197,9 +202,7 @@ async def test_the_file_page_shows_qualtrics_labels(app: FastAPI, world: World) 
 
 async def test_an_unreadable_file_says_why(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
-        await upload(editor, world, "readme.bin", b"just bytes")
-        ids = await file_ids(editor, world)
-        other = (await editor.get(f"/files/{ids['readme.bin']}")).text
+        _, other = await file_page(editor, world, "readme.bin", b"just bytes")
 
     assert "is not a table Datadive can preview; download it instead." in other
     assert "Use in notebook" not in other
@@ -229,9 +232,7 @@ async def test_use_in_notebook_adds_a_prefilled_load_csv_cell(app: FastAPI, worl
 
 async def test_use_in_a_new_notebook(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
-        await upload(editor, world)
-        file_id = (await file_ids(editor, world))["scores.csv"]
-        page = (await editor.get(f"/files/{file_id}")).text
+        file_id, page = await file_page(editor, world)
         added = await editor.post(
             f"/files/{file_id}/use", data={"notebook": "new", "title": "Scores"}
         )

@@ -1,18 +1,40 @@
-"""Project files and kernel code on a real Jupyter server: uploads are readable under `data/`,
-and what the kernel writes there becomes a project file after the run's sync."""
+"""Project files and kernel code on a real Jupyter server, with the bytes stored in a local folder
+and in S3: uploads are readable under `data/`, and what the kernel writes there becomes a
+project file, stored where the others are, once the run is reported finished."""
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
 
+from datadive.app import create_app
+from datadive.config import Settings
+from datadive.storage import key_for
 from tests.support.cells import add_cell
+from tests.support.s3 import S3Server
 from tests.support.world import build_world
 
 pytestmark = pytest.mark.slow
 
 
-async def test_a_kernel_reads_an_upload_and_its_output_is_listed(app: FastAPI) -> None:
+@pytest.fixture(params=["local", "s3"])
+async def storage_app(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[FastAPI]:
+    if request.param == "s3":
+        request.getfixturevalue("s3_credentials")
+        server: S3Server = request.getfixturevalue("s3_server")
+        settings = settings.model_copy(update={"storage_url": server.storage_url()})
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def test_a_kernel_reads_an_upload_and_what_it_writes_is_a_stored_file(
+    storage_app: FastAPI,
+) -> None:
+    app = storage_app
     world = await build_world(app)
     nb = world.notebook_id
     files_url = f"/api/v1/projects/{world.project_id}/files"
@@ -29,7 +51,7 @@ async def test_a_kernel_reads_an_upload_and_its_output_is_listed(app: FastAPI) -
             "import pandas as pd\n"
             "df = pd.read_csv('data/survey.csv').dropna()\n"
             "df.to_csv('data/clean.csv', index=False)\n"
-            "len(df)",
+            "print(len(df), 'rows kept')",
         )
         run = (await editor.post(f"/api/v1/notebooks/{nb}/execute", params={"wait": 120})).json()
         assert run["status"] == "ok", run
@@ -39,7 +61,11 @@ async def test_a_kernel_reads_an_upload_and_its_output_is_listed(app: FastAPI) -
         clean = next(item for item in items if item["path"] == "clean.csv")
         content = await editor.get(f"/api/v1/files/{clean['id']}/content")
 
+    written = b"id,score\n1,3.0\n3,5.0\n"
+    assert run["cells"][0]["outputs"][0]["text"] == "2 rows kept\n"
     assert sorted(item["path"] for item in items) == ["clean.csv", "survey.csv"]
     assert clean["metadata"]["format"] == "csv"
     assert [c["name"] for c in clean["metadata"]["columns"]] == ["id", "score"]
-    assert content.content.decode().splitlines() == ["id,score", "1,3.0", "3,5.0"]
+    assert content.content == written
+    assert clean["sha256"] == hashlib.sha256(written).hexdigest()
+    assert await app.state.file_store.read_bytes(key_for(clean["sha256"])) == written
