@@ -13,7 +13,7 @@ import os
 import socket
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -92,11 +92,7 @@ class RunExecutor:
         self.tasks: set[asyncio.Task[None]] = set()
         self.clients: dict[str, JupyterClient] = {}
         # Runs of this process signal when they finish; others are polled in the database.
-        self.finished: dict[str, asyncio.Event] = {}
-        # Requests waiting for a run of this process (run id → how many), and the finished run
-        # and its cells as its last transaction left them, read there for those requests.
-        self.waiting: dict[str, int] = {}
-        self.answers: dict[str, RunAnswer] = {}
+        self.finished: dict[str, RunSignal] = {}
         # notebook id → (server url, kernel session); asking Jupyter each run costs a round trip
         self.kernels: dict[str, tuple[str, KernelSession]] = {}
 
@@ -180,7 +176,7 @@ class RunExecutor:
 
     def submit(self, plan: RunPlan) -> None:
         run_id = plan.run_id
-        self.finished[run_id] = asyncio.Event()
+        self.finished[run_id] = RunSignal()
         task = asyncio.get_running_loop().create_task(self._guarded(plan), name=f"run {run_id}")
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -189,18 +185,15 @@ class RunExecutor:
         """Return when the run has finished, or after `seconds`. A run of this process that
         finished meanwhile comes back as it was committed, so that it need not be read again;
         otherwise None."""
-        event = self.finished.get(run_id)
-        if event is not None:
-            self.waiting[run_id] = self.waiting.get(run_id, 0) + 1
+        signal = self.finished.get(run_id)
+        if signal is not None:
+            signal.waiting += 1
             try:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), seconds)
-                return self.answers.get(run_id)
+                    await asyncio.wait_for(signal.done.wait(), seconds)
             finally:
-                self.waiting[run_id] -= 1
-                if not self.waiting[run_id]:
-                    del self.waiting[run_id]
-                    self.answers.pop(run_id, None)
+                signal.waiting -= 1
+            return signal.answer
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             async with self.database.new_session() as session:
@@ -226,10 +219,11 @@ class RunExecutor:
         finally:
             self._announce(plan.run_id)
 
-    def _announce(self, run_id: str) -> None:
-        event = self.finished.pop(run_id, None)
-        if event is not None:
-            event.set()
+    def _announce(self, run_id: str, answer: RunAnswer | None = None) -> None:
+        signal = self.finished.pop(run_id, None)
+        if signal is not None:
+            signal.answer = answer
+            signal.done.set()
 
     async def _run_and_report(self, plan: RunPlan) -> None:
         run_id = plan.run_id
@@ -287,6 +281,7 @@ class RunExecutor:
     async def _execute(self, plan: RunPlan) -> None:
         run_id = plan.run_id
         client, kernel = await self._kernel_for(plan)
+        answer: list[RunAnswer] = []  # filled in the run's last transaction; given once committed
         for position, cell in enumerate(plan.cells):
             started = position == 0 and plan.first_started
             progress = CellProgress(
@@ -317,7 +312,6 @@ class RunExecutor:
                 )
                 execution_count = result.execution_count
             last = problem is not None or not left
-            answer: list[RunAnswer] = []
             await progress.finished(
                 status=status,
                 outputs=outputs,
@@ -326,13 +320,11 @@ class RunExecutor:
                 then=self._ending(run_id, problem, left, answer) if last else None,
             )
             if last:
-                if answer and run_id in self.waiting:  # committed: theirs to answer with
-                    self.answers[run_id] = answer[0]
                 break
         else:  # a run with no cells
             await self._finish(run_id, "ok", None)
         await self._take_written_files(plan.project_id)
-        self._announce(run_id)
+        self._announce(run_id, answer[0] if answer else None)
         # Written a moment later, so that the answer goes out first.
         self.notebook_files.write_soon(plan.notebook_id)
 
@@ -367,16 +359,15 @@ class RunExecutor:
                 error=problem,
                 left=left,
             )
-            if run is not None and run_id in self.waiting:
+            signal = self.finished.get(run_id)
+            if run is not None and signal is not None and signal.waiting:
                 answer.append(RunAnswer(run, await runs.run_cells(session, run=run)))
 
         return end
 
 
-def cell_problem(result: ExecutionResult, index: int | None) -> str | None:
-    """Why a run stops at this cell, or None when the cell went well."""
-    if result.status == "ok":
-        return None
+def cell_problem(result: ExecutionResult, index: int | None) -> str:
+    """Why a run stops at this cell (which did not go well)."""
     reason = result.problem or next(
         (f"{o['ename']}: {o['evalue']}" for o in result.outputs if o["output_type"] == "error"),
         "the cell failed",
@@ -391,6 +382,16 @@ class RunAnswer:
 
     run: Run
     cells: list[CellView]
+
+
+@dataclass
+class RunSignal:
+    """A run of this process, for the requests waiting for it: set when it has finished,
+    with the run as its last transaction stored it when someone was waiting then."""
+
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: int = 0
+    answer: RunAnswer | None = None
 
 
 @dataclass(frozen=True)
