@@ -57,10 +57,11 @@ async def get_backend(request: Request) -> ExecutionBackend:
     return backend
 
 
-async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+async def request_transaction(
+    database: Annotated[Database, Depends(get_database)],
+) -> AsyncIterator[AsyncSession]:
     """The request's one transaction, committed after the route returns (before the response
     is sent), rolled back on error."""
-    database: Database = request.app.state.database
     async with database.transaction() as session:
         yield session
 
