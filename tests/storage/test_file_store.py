@@ -165,7 +165,8 @@ def test_bad_storage_urls_name_the_setting(url: str, tmp_path: Path) -> None:
 async def s3_app(
     settings: Settings, s3_server: S3Server, s3_credentials: None
 ) -> AsyncIterator[FastAPI]:
-    application = create_app(settings.model_copy(update={"storage_url": s3_server.storage_url()}))
+    url = s3_server.new_bucket_url()
+    application = create_app(settings.model_copy(update={"storage_url": url}))
     async with application.router.lifespan_context(application):
         yield application
 

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from datadive.storage import S3FileStore
@@ -31,10 +30,8 @@ class Downloads:
 
 @pytest.fixture
 async def store(s3_server: S3Server, tmp_path: Path) -> AsyncIterator[S3FileStore]:
-    bucket = f"datadive-{secrets.token_hex(4)}"
-    boto3.client("s3", endpoint_url=s3_server.endpoint_url).create_bucket(Bucket=bucket)
     s3 = S3FileStore(
-        bucket=bucket,
+        bucket=s3_server.new_bucket(),
         endpoint_url=s3_server.endpoint_url,
         cache=ReadCache(tmp_path / "cache", max_bytes=CACHE_BYTES),
     )

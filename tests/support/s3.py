@@ -32,7 +32,7 @@ class S3Server:
         boto3.client("s3", endpoint_url=self.endpoint_url).create_bucket(Bucket=name)
         return name
 
-    def storage_url(self) -> str:
+    def new_bucket_url(self) -> str:
         """`DATADIVE_STORAGE_URL` for a new bucket of this server."""
         return (
             f"s3://{self.new_bucket()}/datadive?endpoint_url={self.endpoint_url}&region=us-east-1"

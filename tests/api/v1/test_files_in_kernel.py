@@ -25,7 +25,7 @@ async def storage_app(request: pytest.FixtureRequest, settings: Settings) -> Asy
     if request.param == "s3":
         request.getfixturevalue("s3_credentials")
         server: S3Server = request.getfixturevalue("s3_server")
-        settings = settings.model_copy(update={"storage_url": server.storage_url()})
+        settings = settings.model_copy(update={"storage_url": server.new_bucket_url()})
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
