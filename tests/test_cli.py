@@ -17,6 +17,7 @@ from datadive.db.engine import Database
 from datadive.db.models import User
 from datadive.db.schema import head_revision, read_schema_state, revisions_oldest_first
 from tests.support.cli import run_datadive, serving
+from tests.support.mail import body_of, outbox_messages
 
 pytestmark = pytest.mark.slow
 
@@ -229,3 +230,35 @@ def test_password_reset_tokens_stay_out_of_the_access_log(tmp_path: Path) -> Non
     log = "\n".join(served.output)
     assert "/api/v1/auth/password-reset/<redacted>" in log
     assert "very-secret-part" not in log
+
+
+@pytest.mark.parametrize("base_url", [None, "https://datadive.example.org"])
+def test_mailed_links_point_where_datadive_listens_unless_the_base_url_is_set(
+    tmp_path: Path, base_url: str | None
+) -> None:
+    env = {"DATADIVE_BASE_URL": base_url} if base_url else None
+    with serving(tmp_path, env=env) as served:
+        get_when_ready(f"{served.url}/api/v1/health")
+        signed_up = httpx.post(
+            f"{served.url}/api/v1/auth/sign-up",
+            json={
+                "username": "ada",
+                "email": "ada@example.org",
+                "password": "a long passphrase here",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+            },
+            headers={"Origin": served.url},
+            timeout=10,
+        )
+        requested = httpx.post(
+            f"{served.url}/api/v1/auth/password-reset", json={"email": "ada@example.org"}
+        )
+        outbox = tmp_path / ".datadive" / "outbox"
+        deadline = time.monotonic() + 10
+        while len(outbox_messages(outbox)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    assert (signed_up.status_code, requested.status_code) == (201, 202)
+    reset_mail = outbox_messages(outbox)[-1]
+    assert f"{base_url or served.url}/reset-password#" in body_of(reset_mail)

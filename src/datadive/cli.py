@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable
@@ -92,6 +93,19 @@ def url_for(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+# A server listening on every address is reached on this machine through the loopback one.
+WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
+
+
+def with_listening_base_url(settings: Settings, *, host: str, port: int) -> Settings:
+    """Links in pages and mails (JupyterLab, password reset) point where this server listens,
+    unless DATADIVE_BASE_URL says otherwise (behind a proxy)."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    own = url_for(WILDCARD_HOSTS.get(host, host), port)
+    return settings.model_copy(update={"base_url": own})
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -130,6 +144,9 @@ def serve(
         )
     if reload:
         typer.echo(f"Datadive is listening on {url_for(host, port)}", color=False)
+        # The reloaded process reads its settings afresh, from the environment.
+        base_url = with_listening_base_url(settings, host=host, port=port).base_url
+        os.environ.setdefault("DATADIVE_BASE_URL", base_url)
         uvicorn.run(
             "datadive.app:create_app",
             factory=True,
@@ -140,11 +157,12 @@ def serve(
         )
         return
     sock = bind_socket(host, port)
-    url = url_for(host, sock.getsockname()[1])
+    port = sock.getsockname()[1]
+    url = url_for(host, port)
     typer.echo(f"Datadive is listening on {url} (API docs: {url}/api/v1/docs)")
     sys.stdout.flush()
     try:
-        app = create_app(settings)
+        app = create_app(with_listening_base_url(settings, host=host, port=port))
     except StartupError as exc:
         raise fail(exc.detail) from None
     server = uvicorn.Server(uvicorn.Config(app, log_level="info"))
