@@ -11,7 +11,7 @@ import pytest
 
 from datadive.execution.client import JupyterClient, KernelSession
 from datadive.execution.local import LocalBackend
-from datadive.execution.wire import V1_PROTOCOL
+from datadive.execution.wire import V1_PROTOCOL, decode
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -68,18 +68,59 @@ async def test_clear_output_and_display_updates(
     assert result.outputs[1]["data"]["text/plain"] == "'second'"
 
 
-async def test_long_output_keeps_its_head_and_tail(
+async def test_a_cell_printing_100_mb_keeps_its_head_and_tail(
     client: JupyterClient, kernel: KernelSession
 ) -> None:
-    result = await client.execute(
-        kernel.kernel_id, "for i in range(100_000):\n    print(f'line {i}')"
-    )
+    code = "import sys\nfor i in range(100_000):\n    sys.stdout.write(f'line {i:<994}\\n')"
+
+    result = await client.execute(kernel.kernel_id, code)
 
     (stream,) = result.outputs
-    assert len(stream["text"]) < 21_000
-    assert stream["text"].startswith("line 0\n")
-    assert stream["text"].endswith("line 99999\n")
-    assert "characters cut" in stream["text"]
+    assert len(stream["text"]) < 21_000  # the fixture's client keeps 20,000 characters
+    assert stream["text"].startswith("line 0 ")
+    assert stream["text"].rstrip().endswith("line 99999")
+    assert "99,980,000 characters cut" in stream["text"]
+
+
+class ConnectionLosingIdle:
+    """The kernel websocket as a Jupyter server that cannot keep up delivers it: the kernel's
+    closing `status: idle` dropped (ZeroMQ's high-water mark drops such messages)."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.subprotocol = socket.subprotocol
+        self.state = socket.state
+        self.dropped = 0
+
+    async def send(self, frame: Any) -> None:
+        await self.socket.send(frame)
+
+    async def recv(self) -> Any:
+        while True:
+            frame = await self.socket.recv()
+            message = decode(frame, protocol=self.subprotocol)
+            if message.msg_type != "status" or message.content["execution_state"] != "idle":
+                return frame
+            self.dropped += 1
+
+
+async def test_a_lost_idle_message_does_not_hang_the_cell(
+    client: JupyterClient, kernel: KernelSession
+) -> None:
+    await client.execute(kernel.kernel_id, "'open the websocket'")
+    lossy = ConnectionLosingIdle(client.sockets[kernel.kernel_id])
+    client.sockets[kernel.kernel_id] = lossy  # type: ignore[assignment]
+    try:
+        result = await asyncio.wait_for(client.execute(kernel.kernel_id, "print('done')"), 30)
+    finally:
+        client.sockets[kernel.kernel_id] = lossy.socket
+
+    assert lossy.dropped == 1
+    assert result.status == "ok"
+    assert result.outputs == [{"output_type": "stream", "name": "stdout", "text": "done\n"}]
+    assert (await client.execute(kernel.kernel_id, "'next'")).outputs[0]["data"] == {
+        "text/plain": "'next'"
+    }
 
 
 async def test_an_endless_loop_is_interrupted(client: JupyterClient, kernel: KernelSession) -> None:

@@ -187,6 +187,9 @@ class LocalBackend(ExecutionBackend):
             f"--ServerApp.shutdown_no_activity_timeout={self.idle_seconds}",
             f"--MappingKernelManager.cull_idle_timeout={self.idle_seconds}",
             "--MappingKernelManager.cull_interval=60",
+            # Datadive keeps the head and tail of long output itself (`outputs.py`); Jupyter's
+            # rate limit would instead drop the output for a notice about its own settings.
+            "--ZMQChannelsWebsocketConnection.limit_rate=False",
             # containers and CI run as root; Jupyter refuses that unless told
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
             cwd=workspace,
