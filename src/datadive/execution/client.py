@@ -32,8 +32,9 @@ ExecutionStatus = Literal["ok", "error", "aborted", "dead"]
 # "auto" offers the v1 framing and falls back to JSON when the server does not pick it.
 KernelProtocol = Literal["auto", "json"]
 KERNEL_DIED = (
-    "The kernel stopped while running this cell (it crashed, exited or ran out of memory). "
-    "It has been restarted: run the cells again from the top."
+    "The notebook's kernel stopped before this cell finished (it crashed, exited or ran out "
+    "of memory). It has been restarted and its variables are gone: run the cells again from "
+    "the top."
 )
 SERVER_LOST = "The connection to the Jupyter server was lost while running this cell."
 # Jupyter's server drops kernel output it cannot forward fast enough (ZeroMQ's high-water
