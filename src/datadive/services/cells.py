@@ -4,6 +4,7 @@ that use what it defines `stale`."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from datadive.cell_templates import dataflow
 from datadive.cell_templates.rendering import render
 from datadive.cell_templates.spec import TemplateSpec
 from datadive.cell_templates.values import check_values
+from datadive.db.base import table_of
 from datadive.db.models import Cell, CellTemplate, User
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
@@ -71,6 +73,36 @@ async def load_cells(session: AsyncSession, *, notebook_id: str) -> list[CellVie
         .order_by(Cell.position, Cell.id)
     )
     return [CellView(cell, template, index) for index, (cell, template) in enumerate(rows)]
+
+
+@functools.cache
+def cell_with_index() -> sa.Executable:
+    """A cell (`:cell_id`), its template, and how many cells come before it. Built once: the
+    statement is the same for every cell, and building it costs more than running it."""
+    earlier = table_of(Cell).alias("earlier")
+    index = (
+        sa.select(sa.func.count())
+        .where(
+            earlier.c.notebook_id == Cell.notebook_id,
+            sa.or_(
+                earlier.c.position < Cell.position,
+                sa.and_(earlier.c.position == Cell.position, earlier.c.id < Cell.id),
+            ),
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Cell, CellTemplate, index)
+        .outerjoin(CellTemplate, CellTemplate.id == Cell.template_id)
+        .where(Cell.id == sa.bindparam("cell_id"))
+    )
+
+
+async def load_cell(session: AsyncSession, *, cell_id: str) -> CellView | None:
+    """One cell with its template and its place in the notebook, without reading the other
+    cells (their outputs can be megabytes): one query."""
+    row = (await session.execute(cell_with_index(), {"cell_id": cell_id})).one_or_none()
+    return None if row is None else CellView(row[0], row[1], row[2])
 
 
 def view_of(views: Sequence[CellView], cell_id: str) -> CellView:

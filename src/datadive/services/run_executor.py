@@ -343,7 +343,7 @@ class RunExecutor:
         if cell.index is not None:
             return cell.index
         async with self.database.new_session() as session:
-            return await runs.cell_index(session, notebook_id=plan.notebook_id, cell_id=cell.id)
+            return await runs.cell_index(session, cell_id=cell.id)
 
     def _ending(
         self, run_id: str, problem: str | None, left: list[str], answer: list[RunAnswer]

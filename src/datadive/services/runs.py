@@ -19,7 +19,7 @@ from datadive.db.models.runs import ACTIVE_RUN_STATUSES, ONE_ACTIVE_RUN
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
 from datadive.services.access import CellAccess, NotebookAccess, run_access
-from datadive.services.cells import CellView, load_cells
+from datadive.services.cells import CellView, load_cell, load_cells
 from datadive.services.notebook_events import record_event
 from datadive.services.notebooks import ensure_writable
 from datadive.services.run_progress import start_cell
@@ -217,19 +217,21 @@ async def start_notebook_run(
 
 async def run_cells(session: AsyncSession, *, run: Run) -> list[CellView]:
     """The cells a run covers, in notebook order."""
-    views = await load_cells(session, notebook_id=run.notebook_id)
     if run.scope == "cell":
-        return [v for v in views if v.cell.id == run.cell_id]
+        assert run.cell_id is not None
+        view = await load_cell(session, cell_id=run.cell_id)
+        return [] if view is None else [view]
+    views = await load_cells(session, notebook_id=run.notebook_id)
     if run.scope == "from_cell":
         start = next((v.index for v in views if v.cell.id == run.cell_id), len(views))
         return list(views[start:])
     return list(views)
 
 
-async def cell_index(session: AsyncSession, *, notebook_id: str, cell_id: str) -> int | None:
+async def cell_index(session: AsyncSession, *, cell_id: str) -> int | None:
     """Where a cell stands in its notebook (0 for the first), or None when it is gone."""
-    views = await load_cells(session, notebook_id=notebook_id)
-    return next((view.index for view in views if view.cell.id == cell_id), None)
+    view = await load_cell(session, cell_id=cell_id)
+    return None if view is None else view.index
 
 
 async def read_run(session: AsyncSession, *, user: User, run_id: str) -> tuple[Run, list[CellView]]:

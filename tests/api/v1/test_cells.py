@@ -123,6 +123,8 @@ async def test_cells_are_placed_and_moved_without_rewriting_others(
             await editor.post(f"/api/v1/cells/{between}/move", json={"after": first})
             await editor.post(f"/api/v1/cells/{between}/move", json={"before": world.cell_id})
         assert await cell_ids(editor, nb) == [b, first, between, world.cell_id, a]
+        for index, cell_id in enumerate([b, first, between, world.cell_id, a]):
+            assert (await editor.get(f"/api/v1/cells/{cell_id}")).json()["index"] == index
 
 
 async def test_a_cell_cannot_move_next_to_a_cell_of_another_notebook(

@@ -80,8 +80,9 @@ async def create_cell(
 
 @router.get("/cells/{cell_id}", response_model=CellPublic)
 async def read_cell(session: DbSession, access: CellReader) -> CellPublic:
-    views = await cells.load_cells(session, notebook_id=access.notebook.id)
-    return to_public(cells.view_of(views, access.cell.id))
+    view = await cells.load_cell(session, cell_id=access.cell.id)
+    assert view is not None  # the access check just read it, in this transaction
+    return to_public(view)
 
 
 @router.patch("/cells/{cell_id}", response_model=CellPublic)
