@@ -18,7 +18,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.protocol import State
-from websockets.typing import Data, Subprotocol
+from websockets.typing import Subprotocol
 
 from datadive.errors import Unavailable
 from datadive.execution.backend import ServerHandle
@@ -38,7 +38,9 @@ KERNEL_DIED = (
 )
 SERVER_LOST = "The connection to the Jupyter server was lost while running this cell."
 # Jupyter's server drops kernel output it cannot forward fast enough (ZeroMQ's high-water
-# mark), the closing `status: idle` included: after the reply, quiet this long means done.
+# mark), the closing `status: idle` included: after the reply, a websocket silent this long
+# means done. Any message counts, not only this cell's: a backlog of other clients' output
+# may still stand before the rest of ours.
 IDLE_GRACE_SECONDS = 3.0
 # Linux only; elsewhere acknowledgements keep the system's timing.
 TCP_QUICKACK: int | None = getattr(sockets, "TCP_QUICKACK", None)
@@ -91,17 +93,6 @@ class PromptlyAcknowledgedConnection(ClientConnection):
             return
         with contextlib.suppress(OSError):  # closing: nothing left to acknowledge
             raw.setsockopt(sockets.IPPROTO_TCP, TCP_QUICKACK, 1)
-
-
-async def receive(socket: ClientConnection, *, deadline: float | None) -> Data | None:
-    """The next frame; None when the event loop's clock passes `deadline` first (a cancelled
-    `recv` loses nothing)."""
-    if deadline is None:
-        return await socket.recv()
-    try:
-        return await asyncio.wait_for(socket.recv(), deadline - asyncio.get_running_loop().time())
-    except TimeoutError:
-        return None
 
 
 class JupyterClient:
@@ -232,12 +223,11 @@ class JupyterClient:
             protocol = socket.subprotocol
             await socket.send(encode(request, protocol=protocol))
             replied = idle = False
-            loop = asyncio.get_running_loop()
-            heard_at = loop.time()  # when the last message about this request arrived
             while not (replied and idle):
-                deadline = heard_at + IDLE_GRACE_SECONDS if replied else None
-                frame = await receive(socket, deadline=deadline)
-                if frame is None:
+                try:  # a cancelled `recv` loses nothing
+                    async with asyncio.timeout(IDLE_GRACE_SECONDS if replied else None):
+                        frame = await socket.recv()
+                except TimeoutError:
                     log.info("kernel %s: no `idle` after the reply; taken as done", kernel_id)
                     break
                 incoming = decode(frame, protocol=protocol)
@@ -249,7 +239,6 @@ class JupyterClient:
                     return result
                 if incoming.parent_id != request.msg_id:
                     continue
-                heard_at = loop.time()
                 if incoming.channel == "shell" and msg_type == "execute_reply":
                     replied = True
                     result.execution_count = content.get("execution_count")
