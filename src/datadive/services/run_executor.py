@@ -131,7 +131,7 @@ class RunExecutor:
         if (await self.backend.status(notebook.project_id)).running is False:
             return False
         handle = await self.backend.ensure_server(notebook.project_id)
-        client = self._client(notebook.project_id, handle)
+        client = await self._client(notebook.project_id, handle)
         kernel = await client.find_session(path=notebook.path)
         if kernel is None:
             return False
@@ -248,9 +248,13 @@ class RunExecutor:
         async with self.database.transaction() as session:
             await runs.set_run_status(session, run_id=run_id, status=status, **values)
 
-    def _client(self, project_id: str, handle: ServerHandle) -> JupyterClient:
+    async def _client(self, project_id: str, handle: ServerHandle) -> JupyterClient:
+        """The client of the project's server; one made for a server that has since been
+        replaced (it died and was started again) is closed, connections and all."""
         client = self.clients.get(project_id)
         if client is None or client.handle != handle:
+            if client is not None:
+                await client.close()
             client = JupyterClient(handle, stream_limit=self.stream_limit)
             self.clients[project_id] = client
         return client
@@ -265,7 +269,7 @@ class RunExecutor:
             if not warm:  # starting a server takes seconds: say so
                 await self._set_status(run_id, "starting", started_at=started_at)
         handle = await self.backend.ensure_server(plan.project_id)
-        client = self._client(plan.project_id, handle)
+        client = await self._client(plan.project_id, handle)
         known = self.kernels.get(plan.notebook_id)
         if known is not None and known[0] == handle.url:
             kernel = known[1]

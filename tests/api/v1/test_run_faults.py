@@ -1,0 +1,113 @@
+"""SECURITY.md check 26 through the API: the kernel or the Jupyter server dies in the middle of
+a run. The run ends as `error` saying what happened, the notebook and the outputs saved so far
+stay, and the next run works."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.support.cells import add_cell
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def world(app: FastAPI) -> World:
+    built = await build_world(app)
+    async with built.editor.client(app) as editor:
+        await editor.delete(f"/api/v1/cells/{built.cell_id}")
+    return built
+
+
+async def cell_state(editor: httpx.AsyncClient, cell_id: str) -> dict[str, Any]:
+    response = await editor.get(f"/api/v1/cells/{cell_id}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def printed(cell: dict[str, Any]) -> str:
+    return "".join(o.get("text", "") for o in cell["outputs"] if o["output_type"] == "stream")
+
+
+async def test_a_kernel_that_exits_mid_run_ends_the_run_and_the_next_run_works(
+    app: FastAPI, world: World
+) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        setup = await add_cell(editor, nb, "code", "x = 41\nprint('set up')")
+        # The pause lets ZeroMQ send the print before the process dies (os._exit does not wait
+        # for it, in Datadive or in JupyterLab alike).
+        exits = await add_cell(
+            editor,
+            nb,
+            "code",
+            "import os, time\nprint('about to exit', flush=True)\ntime.sleep(0.5)\nos._exit(1)",
+        )
+        later = await add_cell(editor, nb, "code", "'x' in globals()")
+
+        run = await editor.post(f"/api/v1/notebooks/{nb}/execute", params={"wait": 120})
+        listed = (await editor.get(f"/api/v1/notebooks/{nb}/cells")).json()
+        again = await editor.post(f"/api/v1/cells/{later['id']}/execute", params={"wait": 120})
+
+    assert run.status_code == 200, run.text
+    ended = run.json()
+    assert ended["status"] == "error"
+    assert "Stopped at cell 2" in ended["error"]
+    assert "kernel stopped before this cell finished" in ended["error"]
+    cells = {cell["id"]: cell for cell in ended["cells"]}
+    assert cells[setup["id"]]["status"] == "ok"
+    assert printed(cells[setup["id"]]) == "set up\n"
+    assert cells[exits["id"]]["status"] == "error"
+    assert "about to exit" in printed(cells[exits["id"]])
+    assert cells[exits["id"]]["outputs"][-1]["ename"] == "KernelDied"
+    assert cells[later["id"]]["status"] == "idle"
+    assert cells[later["id"]]["outputs"] == []
+    assert [cell["id"] for cell in listed] == [setup["id"], exits["id"], later["id"]]
+    # The next run goes to the kernel Jupyter restarted: it works, and the variables are gone.
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "ok", again.json()
+    assert again.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "False"
+
+
+async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_works(
+    app: FastAPI, world: World
+) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        slow = await add_cell(
+            editor, nb, "code", "import time\nprint('partial', flush=True)\ntime.sleep(60)"
+        )
+        run = (await editor.post(f"/api/v1/cells/{slow['id']}/execute")).json()
+        for _ in range(300):  # outputs are saved as they arrive
+            if "partial" in printed(await cell_state(editor, slow["id"])):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            pytest.fail("the cell's first output was never saved")
+
+        server = app.state.backend.servers[world.project_id].process
+        os.killpg(server.pid, signal.SIGKILL)
+        ended = (await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})).json()
+        after_kill = await cell_state(editor, slow["id"])
+
+        quick = await add_cell(editor, nb, "code", "6 * 7")
+        again = await editor.post(f"/api/v1/cells/{quick['id']}/execute", params={"wait": 120})
+        status = (await editor.get(f"/api/v1/projects/{world.project_id}/server")).json()
+
+    assert ended["status"] == "error"
+    assert "connection to the Jupyter server was lost" in ended["error"]
+    assert after_kill["status"] == "error"
+    assert "partial" in printed(after_kill)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "ok", again.json()
+    assert again.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "42"
+    assert status["running"] is True
