@@ -42,6 +42,15 @@ SERVER_LOST = "The connection to the Jupyter server was lost while running this 
 # means done. Any message counts, not only this cell's: a backlog of other clients' output
 # may still stand before the rest of ours.
 IDLE_GRACE_SECONDS = 3.0
+# A new websocket asks the kernel for its info until the answer and its output both arrive
+# (see `_until_output_flows`): every this many seconds, for at most READY_TIMEOUT_SECONDS.
+READY_RETRY_SECONDS = 0.5
+READY_TIMEOUT_SECONDS = 60.0
+CLOSE_TIMEOUT_SECONDS = 1.0
+KERNEL_UNRESPONSIVE = (
+    "The notebook's kernel did not answer for {seconds:.0f} seconds, so the cell was not run; "
+    "restart the kernel and run the cells again."
+)
 # Linux only; elsewhere acknowledgements keep the system's timing.
 TCP_QUICKACK: int | None = getattr(sockets, "TCP_QUICKACK", None)
 
@@ -102,8 +111,10 @@ class JupyterClient:
         *,
         stream_limit: int = DEFAULT_STREAM_LIMIT,
         kernel_protocol: KernelProtocol = "auto",
+        ready_timeout: float = READY_TIMEOUT_SECONDS,
     ) -> None:
         self.handle = handle
+        self.ready_timeout = ready_timeout
         self.stream_limit = stream_limit
         self.kernel_protocol = kernel_protocol
         self.session_key = uuid.uuid4().hex
@@ -133,11 +144,48 @@ class JupyterClient:
                 # server configured otherwise from deflating every message on a short link.
                 compression=None,
                 max_size=None,
-                open_timeout=30,
+                # Jupyter answers the opening once the kernel does.
+                open_timeout=self.ready_timeout,
+                # A server stuck on its kernel does not answer a close either: do not wait long.
+                close_timeout=CLOSE_TIMEOUT_SECONDS,
                 create_connection=PromptlyAcknowledgedConnection,
             )
+            try:
+                await self._until_output_flows(socket)
+            except BaseException:
+                await socket.close()
+                raise
             self.sockets[kernel_id] = socket
         return socket
+
+    async def _until_output_flows(self, socket: ClientConnection) -> None:
+        """Return once the kernel answers on this websocket and its output reaches it.
+
+        Jupyter's server makes sure of the same when a websocket opens, except for a kernel it
+        last saw busy, and a kernel that died in the middle of a cell stays "busy" to it after
+        the restart: code sent then ran, but none of its output arrived (ZeroMQ drops what a
+        subscriber that is not connected yet would have received). The info request goes on
+        the control channel, which a kernel answers even while a long cell runs."""
+        protocol = socket.subprotocol
+        asked: set[str] = set()
+        answered = heard = False
+        async with asyncio.timeout(self.ready_timeout):
+            while not (answered and heard):
+                probe = new_message(
+                    "kernel_info_request", {}, session=self.session_key, channel="control"
+                )
+                asked.add(probe.msg_id)
+                await socket.send(encode(probe, protocol=protocol))
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(READY_RETRY_SECONDS):
+                        while not (answered and heard):
+                            incoming = decode(await socket.recv(), protocol=protocol)
+                            if incoming.parent_id not in asked:
+                                continue
+                            if incoming.msg_type == "kernel_info_reply":
+                                answered = True
+                            elif incoming.channel == "iopub":
+                                heard = True
 
     async def wire_protocol(self, kernel_id: str) -> str | None:
         """The framing the server chose for this kernel's websocket (None: the JSON protocol)."""
@@ -247,6 +295,9 @@ class JupyterClient:
                     idle = state == "idle"
                 elif collector.add(msg_type, content) and on_change is not None:
                     await on_change(collector.outputs)
+        except TimeoutError:  # opening the websocket: the cell was not sent
+            result.status = "dead"
+            result.problem = KERNEL_UNRESPONSIVE.format(seconds=self.ready_timeout)
         except (ConnectionClosed, OSError, InvalidStatus) as exc:
             self.sockets.pop(kernel_id, None)
             result.status, result.problem = "dead", f"{SERVER_LOST} ({type(exc).__name__})"
