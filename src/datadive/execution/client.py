@@ -37,6 +37,10 @@ KERNEL_DIED = (
     "the top."
 )
 SERVER_LOST = "The connection to the Jupyter server was lost while running this cell."
+KERNEL_RESTARTED = (
+    "The kernel was restarted while this cell ran, so it did not finish; the variables are "
+    "gone: run the cells again from the top."
+)
 # Jupyter's server drops kernel output it cannot forward fast enough (ZeroMQ's high-water
 # mark), the closing `status: idle` included: after the reply, a websocket silent this long
 # means done. Any message counts, not only this cell's: a backlog of other clients' output
@@ -120,6 +124,9 @@ class JupyterClient:
         self.session_key = uuid.uuid4().hex
         # One websocket per kernel, kept open: connecting makes Jupyter probe the kernel anew.
         self.sockets: dict[str, ClientConnection] = {}
+        # Kernels restarted through this client whose websocket has not been opened again: a
+        # cell whose websocket closes meanwhile was cut off by the restart.
+        self.restarted: set[str] = set()
         self.http = httpx.AsyncClient(
             base_url=handle.url,
             headers={"Authorization": f"token {handle.token}"},
@@ -155,6 +162,7 @@ class JupyterClient:
             except BaseException:
                 await socket.close()
                 raise
+            self.restarted.discard(kernel_id)
             self.sockets[kernel_id] = socket
         return socket
 
@@ -238,8 +246,14 @@ class JupyterClient:
         await self._request("POST", f"/api/kernels/{kernel_id}/interrupt")
 
     async def restart(self, kernel_id: str) -> None:
+        self.restarted.add(kernel_id)
         await self._request("POST", f"/api/kernels/{kernel_id}/restart")
         await self._drop_socket(kernel_id)
+
+    def _cut_off(self, kernel_id: str, *, because: str) -> str:
+        """Why a cell ended before its reply: a restart asked through this client, or else
+        `because`."""
+        return KERNEL_RESTARTED if kernel_id in self.restarted else because
 
     async def _drop_socket(self, kernel_id: str) -> None:
         """Forget a kernel's websocket: after a restart its channels are re-made, and a
@@ -283,7 +297,8 @@ class JupyterClient:
                 state = content.get("execution_state")
                 if msg_type == "status" and state in {"restarting", "dead"}:
                     await self._drop_socket(kernel_id)
-                    result.status, result.problem = "dead", KERNEL_DIED
+                    result.status = "dead"
+                    result.problem = self._cut_off(kernel_id, because=KERNEL_DIED)
                     return result
                 if incoming.parent_id != request.msg_id:
                     continue
@@ -300,7 +315,10 @@ class JupyterClient:
             result.problem = KERNEL_UNRESPONSIVE.format(seconds=self.ready_timeout)
         except (ConnectionClosed, OSError, InvalidStatus) as exc:
             self.sockets.pop(kernel_id, None)
-            result.status, result.problem = "dead", f"{SERVER_LOST} ({type(exc).__name__})"
+            result.status = "dead"
+            result.problem = self._cut_off(
+                kernel_id, because=f"{SERVER_LOST} ({type(exc).__name__})"
+            )
         except WireError as exc:
             # A frame we cannot read leaves the reply unknowable; start afresh next time.
             log.warning("unreadable message from kernel %s: %s", kernel_id, exc)

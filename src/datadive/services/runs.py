@@ -218,7 +218,8 @@ async def start_notebook_run(
 async def run_cells(session: AsyncSession, *, run: Run) -> list[CellView]:
     """The cells a run covers, in notebook order."""
     if run.scope == "cell":
-        assert run.cell_id is not None
+        if run.cell_id is None:  # the cell was deleted (the run keeps its record)
+            return []
         view = await load_cell(session, cell_id=run.cell_id)
         return [] if view is None else [view]
     views = await load_cells(session, notebook_id=run.notebook_id)

@@ -1,6 +1,7 @@
 """SECURITY.md check 26 through the API: the kernel or the Jupyter server dies in the middle of
 a run. The run ends as `error` saying what happened, the notebook and the outputs saved so far
-stay, and the next run works."""
+stay, and the next run works. Also what members do in the middle of a run: restart the kernel,
+delete the running cell."""
 
 from __future__ import annotations
 
@@ -87,12 +88,7 @@ async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_wor
             editor, nb, "code", "import time\nprint('partial', flush=True)\ntime.sleep(60)"
         )
         run = (await editor.post(f"/api/v1/cells/{slow['id']}/execute")).json()
-        for _ in range(300):  # outputs are saved as they arrive
-            if "partial" in printed(await cell_state(editor, slow["id"])):
-                break
-            await asyncio.sleep(0.1)
-        else:
-            pytest.fail("the cell's first output was never saved")
+        await wait_for_print(editor, slow["id"], "partial")
 
         server = app.state.backend.servers[world.project_id].process
         os.killpg(server.pid, signal.SIGKILL)
@@ -111,3 +107,63 @@ async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_wor
     assert again.json()["status"] == "ok", again.json()
     assert again.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "42"
     assert status["running"] is True
+
+
+async def wait_for_print(editor: httpx.AsyncClient, cell_id: str, text: str) -> None:
+    for _ in range(300):  # outputs are saved as they arrive
+        if text in printed(await cell_state(editor, cell_id)):
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail(f"{text!r} was never saved")
+
+
+async def test_a_kernel_restarted_in_the_middle_of_a_cell_says_so_and_the_next_run_works(
+    app: FastAPI, world: World
+) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        slow = await add_cell(
+            editor, nb, "code", "x = 1\nimport time\nprint('partial', flush=True)\ntime.sleep(60)"
+        )
+        run = (await editor.post(f"/api/v1/cells/{slow['id']}/execute")).json()
+        await wait_for_print(editor, slow["id"], "partial")
+
+        restart = await editor.post(
+            f"/api/v1/projects/{world.project_id}/kernel/restart", json={"notebook_id": nb}
+        )
+        ended = (await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})).json()
+        check = await add_cell(editor, nb, "code", "'x' in globals()")
+        again = await editor.post(f"/api/v1/cells/{check['id']}/execute", params={"wait": 120})
+
+    assert restart.json()["done"] is True
+    assert ended["status"] == "error"
+    assert ended["error"] == (
+        "Stopped at cell 1: The kernel was restarted while this cell ran, so it did not finish; "
+        "the variables are gone: run the cells again from the top."
+    )
+    assert "partial" in printed(ended["cells"][0])
+    assert again.json()["status"] == "ok", again.json()
+    assert again.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "False"
+
+
+async def test_a_run_whose_cell_is_deleted_while_it_runs_ends_and_can_be_read(
+    app: FastAPI, world: World
+) -> None:
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        doomed = await add_cell(
+            editor, nb, "code", "import time\nprint('partial', flush=True)\ntime.sleep(2)"
+        )
+        run = (await editor.post(f"/api/v1/cells/{doomed['id']}/execute")).json()
+        await wait_for_print(editor, doomed["id"], "partial")
+
+        deleted = await editor.delete(f"/api/v1/cells/{doomed['id']}")
+        waited = await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})
+        read_again = await editor.get(f"/api/v1/runs/{run['id']}")
+
+    assert deleted.status_code == 204
+    for answer in (waited, read_again):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "ok"
+        assert answer.json()["cell_id"] is None
+        assert answer.json()["cells"] == []
