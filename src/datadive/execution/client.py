@@ -228,6 +228,11 @@ class JupyterClient:
                 return KernelSession(session_id=found["id"], kernel_id=found["kernel"]["id"])
         return None
 
+    async def end_session(self, session: KernelSession) -> None:
+        """Shut a notebook's session and its kernel down (its variables are gone)."""
+        await self._drop_socket(session.kernel_id)
+        await self._request("DELETE", f"/api/sessions/{session.session_id}")
+
     async def save_notebook(self, path: str, document: str) -> None:
         """Write a notebook through the contents API, creating its folders."""
         parts = path.split("/")[:-1]

@@ -25,7 +25,12 @@ from datadive.db.models import Notebook, Run
 from datadive.db.types import utcnow
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend, ServerHandle
-from datadive.execution.client import ExecutionResult, JupyterClient, KernelSession
+from datadive.execution.client import (
+    ExecutionResult,
+    JupyterClient,
+    JupyterUnavailable,
+    KernelSession,
+)
 from datadive.schemas.runs import FINISHED
 from datadive.services import runs
 from datadive.services.access import CellAccess, NotebookAccess
@@ -140,6 +145,22 @@ class RunExecutor:
         else:
             await client.restart(kernel.kernel_id)
         return True
+
+    async def end_kernel(self, notebook: Notebook) -> None:
+        """Shut a notebook's kernel down (the notebook is being deleted): a new notebook at the
+        same path would otherwise get it, variables and all, and a cell left running in it
+        would go on. Jupyter not answering is logged, not raised: the deletion goes ahead."""
+        self.kernels.pop(notebook.id, None)
+        if not (await self.backend.status(notebook.project_id)).running:
+            return
+        try:
+            handle = await self.backend.ensure_server(notebook.project_id)
+            client = await self._client(notebook.project_id, handle)
+            kernel = await client.find_session(path=notebook.path)
+            if kernel is not None:
+                await client.end_session(kernel)
+        except JupyterUnavailable as exc:
+            log.warning("could not shut down the kernel of notebook %s: %s", notebook.id, exc)
 
     @property
     def silent_for(self) -> timedelta:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import nbformat
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
-from datadive.api.deps import DbSession
+from datadive.api.deps import DbSession, ExecutorDep
 from datadive.api.permissions import NotebookPermission, ProjectPermission
 from datadive.auth.permissions import Action
 from datadive.schemas.notebooks import (
@@ -76,9 +76,13 @@ async def update_notebook(
 @router.delete("/notebooks/{notebook_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_notebook(
     session: DbSession,
+    executor: ExecutorDep,
     access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_DELETE))],
 ) -> None:
+    """Delete the notebook with its cells and runs; its kernel is shut down (a cell running
+    there stops)."""
     await notebooks.delete_notebook(session, access=access)
+    await executor.end_kernel(access.notebook)
 
 
 @router.post(

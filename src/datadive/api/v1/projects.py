@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from datadive.api.deps import CurrentPrincipal, DbSession
+from datadive.api.deps import BackendDep, CurrentPrincipal, DbSession
 from datadive.api.permissions import ProjectPermission
 from datadive.auth.permissions import Action, Role
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
@@ -95,10 +95,13 @@ async def update_project(
 @router.delete("/projects/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_project(
     session: DbSession,
+    backend: BackendDep,
     access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.PROJECT_DELETE))],
 ) -> None:
-    """Delete the project: gone at once for everyone, restorable by the owner for 30 days."""
+    """Delete the project: gone at once for everyone, restorable by the owner for 30 days.
+    Its Jupyter server is stopped (kernels and their variables are gone)."""
     await projects.delete_project(session, access=access)
+    await backend.stop(access.project.id)
 
 
 @router.post("/projects/{project_id}/restore", response_model=ProjectPublic)
