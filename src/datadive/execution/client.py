@@ -173,17 +173,19 @@ class JupyterClient:
         last saw busy, and a kernel that died in the middle of a cell stays "busy" to it after
         the restart: code sent then ran, but none of its output arrived (ZeroMQ drops what a
         subscriber that is not connected yet would have received). The info request goes on
-        the control channel, which a kernel answers even while a long cell runs."""
+        the control channel, which a kernel answers even while a long cell runs, and on the
+        shell channel, for kernels that answer it only there (as Jupyter's own check does)."""
         protocol = socket.subprotocol
         asked: set[str] = set()
         answered = heard = False
         async with asyncio.timeout(self.ready_timeout):
             while not (answered and heard):
-                probe = new_message(
-                    "kernel_info_request", {}, session=self.session_key, channel="control"
-                )
-                asked.add(probe.msg_id)
-                await socket.send(encode(probe, protocol=protocol))
+                for channel in ("control", "shell"):
+                    probe = new_message(
+                        "kernel_info_request", {}, session=self.session_key, channel=channel
+                    )
+                    asked.add(probe.msg_id)
+                    await socket.send(encode(probe, protocol=protocol))
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(READY_RETRY_SECONDS):
                         while not (answered and heard):
