@@ -317,7 +317,7 @@ class JupyterClient:
                     idle = state == "idle"
                 elif collector.add(msg_type, content) and on_change is not None:
                     await on_change(collector.outputs)
-        except TimeoutError:  # opening the websocket: the cell was not sent
+        except TimeoutError:  # from `_socket`: the kernel never answered, the cell was not sent
             result.status = "dead"
             result.problem = KERNEL_UNRESPONSIVE.format(seconds=self.ready_timeout)
         except (ConnectionClosed, OSError, InvalidStatus) as exc:

@@ -131,15 +131,24 @@ class RunExecutor:
         status = await self.backend.status(notebook.project_id)
         return bool(status.running) and status.url == known[0]
 
-    async def control_kernel(self, *, notebook: Notebook, action: str) -> bool:
-        """Interrupt or restart the notebook's kernel; False when it has none running."""
-        if (await self.backend.status(notebook.project_id)).running is False:
-            return False
+    async def _running_kernel(
+        self, notebook: Notebook
+    ) -> tuple[JupyterClient, KernelSession] | None:
+        """The notebook's kernel on its project's running server; None when there is none
+        (a server is never started for this)."""
+        if not (await self.backend.status(notebook.project_id)).running:
+            return None
         handle = await self.backend.ensure_server(notebook.project_id)
         client = await self._client(notebook.project_id, handle)
         kernel = await client.find_session(path=notebook.path)
-        if kernel is None:
+        return None if kernel is None else (client, kernel)
+
+    async def control_kernel(self, *, notebook: Notebook, action: str) -> bool:
+        """Interrupt or restart the notebook's kernel; False when it has none running."""
+        found = await self._running_kernel(notebook)
+        if found is None:
             return False
+        client, kernel = found
         if action == "interrupt":
             await client.interrupt(kernel.kernel_id)
         else:
@@ -151,13 +160,10 @@ class RunExecutor:
         same path would otherwise get it, variables and all, and a cell left running in it
         would go on. Jupyter not answering is logged, not raised: the deletion goes ahead."""
         self.kernels.pop(notebook.id, None)
-        if not (await self.backend.status(notebook.project_id)).running:
-            return
         try:
-            handle = await self.backend.ensure_server(notebook.project_id)
-            client = await self._client(notebook.project_id, handle)
-            kernel = await client.find_session(path=notebook.path)
-            if kernel is not None:
+            found = await self._running_kernel(notebook)
+            if found is not None:
+                client, kernel = found
                 await client.end_session(kernel)
         except JupyterUnavailable as exc:
             log.warning("could not shut down the kernel of notebook %s: %s", notebook.id, exc)
