@@ -39,6 +39,18 @@ async def add_cell(
     return body
 
 
+async def run_code(client: httpx.AsyncClient, notebook_id: str, source: str) -> dict[str, Any]:
+    """Add a code cell and run it alone, waiting for it; the cell as the run left it (`ok`)."""
+    cell = await add_cell(client, notebook_id, "code", source)
+    response = await client.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 120})
+    assert response.status_code == 200, response.text
+    ran = response.json()
+    assert ran["status"] == "ok", ran
+    [done] = ran["cells"]
+    assert done["status"] == "ok", done
+    return dict(done)
+
+
 async def cell_ids(client: httpx.AsyncClient, notebook_id: str) -> list[str]:
     cells = (await client.get(f"/api/v1/notebooks/{notebook_id}/cells")).json()
     return [cell["id"] for cell in cells]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.support.cells import add_cell
+from tests.support.cells import add_cell, run_code
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -37,6 +37,21 @@ async def cell_state(editor: httpx.AsyncClient, cell_id: str) -> dict[str, Any]:
 
 def printed(cell: dict[str, Any]) -> str:
     return "".join(o.get("text", "") for o in cell["outputs"] if o["output_type"] == "stream")
+
+
+async def start_printing_cell(
+    editor: httpx.AsyncClient, notebook_id: str, *, sleep: int, before: str = ""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A cell that prints `partial` and sleeps, run alone; returns (cell, run) once the print
+    is saved (outputs are saved as they arrive)."""
+    source = f"{before}import time\nprint('partial', flush=True)\ntime.sleep({sleep})"
+    cell = await add_cell(editor, notebook_id, "code", source)
+    run = (await editor.post(f"/api/v1/cells/{cell['id']}/execute")).json()
+    for _ in range(300):
+        if "partial" in printed(await cell_state(editor, cell["id"])):
+            return cell, run
+        await asyncio.sleep(0.1)
+    pytest.fail("the cell's print was never saved")
 
 
 async def test_a_kernel_that_exits_mid_run_ends_the_run_and_the_next_run_works(
@@ -84,37 +99,22 @@ async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_wor
 ) -> None:
     nb = world.notebook_id
     async with world.editor.client(app) as editor:
-        slow = await add_cell(
-            editor, nb, "code", "import time\nprint('partial', flush=True)\ntime.sleep(60)"
-        )
-        run = (await editor.post(f"/api/v1/cells/{slow['id']}/execute")).json()
-        await wait_for_print(editor, slow["id"], "partial")
+        slow, run = await start_printing_cell(editor, nb, sleep=60)
 
         server = app.state.backend.servers[world.project_id].process
         os.killpg(server.pid, signal.SIGKILL)
         ended = (await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})).json()
         after_kill = await cell_state(editor, slow["id"])
 
-        quick = await add_cell(editor, nb, "code", "6 * 7")
-        again = await editor.post(f"/api/v1/cells/{quick['id']}/execute", params={"wait": 120})
+        again = await run_code(editor, nb, "6 * 7")
         status = (await editor.get(f"/api/v1/projects/{world.project_id}/server")).json()
 
     assert ended["status"] == "error"
     assert "connection to the Jupyter server was lost" in ended["error"]
     assert after_kill["status"] == "error"
     assert "partial" in printed(after_kill)
-    assert again.status_code == 200, again.text
-    assert again.json()["status"] == "ok", again.json()
-    assert again.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "42"
+    assert again["outputs"][0]["data"]["text/plain"] == "42"
     assert status["running"] is True
-
-
-async def wait_for_print(editor: httpx.AsyncClient, cell_id: str, text: str) -> None:
-    for _ in range(300):  # outputs are saved as they arrive
-        if text in printed(await cell_state(editor, cell_id)):
-            return
-        await asyncio.sleep(0.1)
-    pytest.fail(f"{text!r} was never saved")
 
 
 async def test_a_kernel_restarted_in_the_middle_of_a_cell_says_so_and_the_next_run_works(
@@ -122,18 +122,13 @@ async def test_a_kernel_restarted_in_the_middle_of_a_cell_says_so_and_the_next_r
 ) -> None:
     nb = world.notebook_id
     async with world.editor.client(app) as editor:
-        slow = await add_cell(
-            editor, nb, "code", "x = 1\nimport time\nprint('partial', flush=True)\ntime.sleep(60)"
-        )
-        run = (await editor.post(f"/api/v1/cells/{slow['id']}/execute")).json()
-        await wait_for_print(editor, slow["id"], "partial")
+        _, run = await start_printing_cell(editor, nb, sleep=60, before="x = 1\n")
 
         restart = await editor.post(
             f"/api/v1/projects/{world.project_id}/kernel/restart", json={"notebook_id": nb}
         )
         ended = (await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})).json()
-        check = await add_cell(editor, nb, "code", "'x' in globals()")
-        again = await editor.post(f"/api/v1/cells/{check['id']}/execute", params={"wait": 120})
+        again = await run_code(editor, nb, "'x' in globals()")
 
     assert restart.json()["done"] is True
     assert ended["status"] == "error"
@@ -142,8 +137,7 @@ async def test_a_kernel_restarted_in_the_middle_of_a_cell_says_so_and_the_next_r
         "the variables are gone: run the cells again from the top."
     )
     assert "partial" in printed(ended["cells"][0])
-    assert again.json()["status"] == "ok", again.json()
-    assert again.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "False"
+    assert again["outputs"][0]["data"]["text/plain"] == "False"
 
 
 async def test_a_run_whose_cell_is_deleted_while_it_runs_ends_and_can_be_read(
@@ -151,11 +145,7 @@ async def test_a_run_whose_cell_is_deleted_while_it_runs_ends_and_can_be_read(
 ) -> None:
     nb = world.notebook_id
     async with world.editor.client(app) as editor:
-        doomed = await add_cell(
-            editor, nb, "code", "import time\nprint('partial', flush=True)\ntime.sleep(2)"
-        )
-        run = (await editor.post(f"/api/v1/cells/{doomed['id']}/execute")).json()
-        await wait_for_print(editor, doomed["id"], "partial")
+        doomed, run = await start_printing_cell(editor, nb, sleep=2)
 
         deleted = await editor.delete(f"/api/v1/cells/{doomed['id']}")
         waited = await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})

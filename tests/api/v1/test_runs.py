@@ -16,7 +16,7 @@ from scipy import stats
 from datadive.app import create_app
 from datadive.config import Settings
 from datadive.db.models import Cell, Run
-from tests.support.cells import add_cell, add_template_cell
+from tests.support.cells import add_cell, add_template_cell, run_code
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -280,28 +280,24 @@ async def test_a_deleted_notebooks_kernel_is_shut_down_not_handed_to_the_next(
 ) -> None:
     async with world.editor.client(app) as editor:
         old = (await editor.get(f"/api/v1/notebooks/{world.notebook_id}")).json()
-        cell = await add_cell(editor, world.notebook_id, "code", "secret = 1")
-        await editor.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 60})
+        await run_code(editor, world.notebook_id, "secret = 1")
         deleted = await editor.delete(f"/api/v1/notebooks/{world.notebook_id}")
         new = (
             await editor.post(
                 f"/api/v1/projects/{world.project_id}/notebooks", json={"title": old["title"]}
             )
         ).json()
-        check = await add_cell(editor, new["id"], "code", "'secret' in globals()")
-        run = await editor.post(f"/api/v1/cells/{check['id']}/execute", params={"wait": 60})
+        result = await run_code(editor, new["id"], "'secret' in globals()")
 
     assert deleted.status_code == 204
     assert new["path"] == old["path"]  # the same file, so Jupyter's session for it is asked
-    result = run.json()["cells"][0]
     assert result["outputs"][0]["data"]["text/plain"] == "False"
     assert result["execution_count"] == 1
 
 
 async def test_deleting_a_project_stops_its_jupyter_server(app: FastAPI, world: World) -> None:
     async with world.owner.client(app) as owner:
-        cell = await add_cell(owner, world.notebook_id, "code", "1 + 1")
-        await owner.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 60})
+        await run_code(owner, world.notebook_id, "1 + 1")
         before = await app.state.backend.status(world.project_id)
         deleted = await owner.delete(f"/api/v1/projects/{world.project_id}")
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import openpyxl
 import pytest
 from fastapi import FastAPI
 
-from tests.support.cells import add_cell
+from tests.support.cells import run_code
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -30,15 +29,6 @@ note = "not a table"
 print(len(risky))
 """
 COUNT = "print('after')"
-
-
-async def run_code(client: Any, notebook_id: str, source: str) -> dict[str, Any]:
-    cell = await add_cell(client, notebook_id, "code", source)
-    ran = (await client.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 90})).json()
-    assert ran["status"] == "ok", ran
-    [done] = ran["cells"]
-    assert done["status"] == "ok", done
-    return dict(done)
 
 
 def export_url(world: World, name: str, table_format: str) -> str:
