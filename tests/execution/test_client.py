@@ -165,13 +165,14 @@ async def test_a_kernel_that_does_not_answer_fails_the_cell_without_sending_it(
     client: JupyterClient,
 ) -> None:
     own = await client.start_session(path="stopped.ipynb")
-    pid = (await client.execute(own.kernel_id, "import os\nos.getpid()")).outputs[0]["data"]
-    os.kill(int(pid["text/plain"]), signal.SIGSTOP)  # alive to Jupyter, deaf to everyone
+    found = await client.execute(own.kernel_id, "import os\nos.getpid()")
+    pid = int(found.outputs[0]["data"]["text/plain"])
+    os.kill(pid, signal.SIGSTOP)  # alive to Jupyter, deaf to everyone
     impatient = JupyterClient(client.handle, ready_timeout=2)
     try:
         stuck = await impatient.execute(own.kernel_id, "'sent'")
     finally:
-        os.kill(int(pid["text/plain"]), signal.SIGCONT)
+        os.kill(pid, signal.SIGCONT)
         await impatient.close()
     after = await client.execute(own.kernel_id, "'still there'")
 
@@ -183,6 +184,7 @@ async def test_a_kernel_that_does_not_answer_fails_the_cell_without_sending_it(
     assert stuck.outputs == []
     assert after.status == "ok"
     assert after.outputs[0]["data"]["text/plain"] == "'still there'"
+    assert after.execution_count == found.execution_count + 1  # `'sent'` never ran
 
 
 # A cell that publishes a comm message carrying binary buffers, as widget libraries do: such
