@@ -35,6 +35,10 @@ class Notebook(IdMixin, TimestampMixin, Base):
     )
     # Number of the notebook's newest event (see `NotebookEvent`).
     event_seq: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # What Datadive last wrote to the notebook's .ipynb: the file's SHA-256 and each cell's
+    # id, kind and source. A file that no longer matches was changed outside Datadive
+    # (JupyterLab), and the change is taken in before the file is written again.
+    file_base: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
 
 class CellTemplate(IdMixin, TimestampMixin, Base):
@@ -84,5 +88,9 @@ class Cell(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(
         enum_column(*CELL_STATUSES, name="status"), default="idle", server_default="idle"
     )
+    # Why the status is what it is, when it says more than the status itself: `edited` (the
+    # cell changed since it ran), `after:<cell id>` (an earlier cell it uses changed),
+    # `restart` (the kernel restarted since it ran). See `services/cell_status.py`.
+    status_reason: Mapped[str | None] = mapped_column(sa.String(80))
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
