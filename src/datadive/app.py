@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from datadive import __version__
 from datadive.api.origin_check import OriginCheckMiddleware, origin_of
 from datadive.api.problems import install_problem_handlers
+from datadive.api.unexpected_errors import AnswerUnexpectedErrors
 from datadive.api.v1 import build_router
 from datadive.config import Settings, load_settings
 from datadive.db.engine import Database
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})
     )
+    app.add_middleware(AnswerUnexpectedErrors)
     app.include_router(build_router())
     # The pages: after the problem handlers, which the page error handlers wrap.
     install_web(app)

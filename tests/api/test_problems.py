@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
@@ -161,3 +164,35 @@ async def test_unexpected_errors_reveal_nothing_internal(client: httpx.AsyncClie
 
     assert_problem(response, 500)
     assert "secret internals" not in response.text
+
+
+async def test_a_500_answers_cleanly_and_the_connection_serves_the_next_request(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Through a real uvicorn: after an unexpected error, the same keep-alive connection
+    carries the next request (uvicorn closed it when the app raised after answering)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="critical")
+    server = uvicorn.Server(config)
+    serving = asyncio.get_running_loop().create_task(server.serve())
+    try:
+        for _ in range(1000):  # started within a second or two
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        answers = []
+        for path in ("/api/v1/test-errors/crash", "/api/v1/health", "/no-such-page"):
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+            await writer.drain()
+            head = (await reader.readuntil(b"\r\n\r\n")).decode()
+            length = re.search(r"content-length: (\d+)", head, re.IGNORECASE)
+            assert length is not None, head
+            answers.append((head.split(" ")[1], await reader.readexactly(int(length[1]))))
+        writer.close()
+    finally:
+        server.should_exit = True
+        await serving
+
+    assert [status for status, _ in answers] == ["500", "200", "404"]
+    assert b"secret internals" not in answers[0][1]

@@ -14,8 +14,9 @@ from datadive.auth.permissions import Role
 from datadive.cell_templates.library import builtin_template
 from datadive.cell_templates.rendering import render
 from datadive.db.models import Cell, Notebook, ProjectMember, Run, User
+from datadive.schemas.accounts import ApiTokenCreate
 from datadive.schemas.projects import ProjectCreate
-from datadive.services import projects, sessions
+from datadive.services import api_tokens, projects, sessions
 from datadive.services.cell_templates import builtin_id
 from tests.support.accounts import PASSWORD, browser
 
@@ -25,15 +26,25 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+# How a test's requests sign in: a browser session cookie, or a script's API token.
+SIGN_INS = ("session", "token")
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
     user_id: str
     cookie: str
+    token: str  # a `write` API token of this person's
 
-    def client(self, app: FastAPI) -> httpx.AsyncClient:
+    def client(self, app: FastAPI, via: str = "session") -> httpx.AsyncClient:
+        """A client signed in as this person: with the session cookie (a browser), or with
+        the API token (a script: `Authorization: Bearer`, no cookie)."""
         client = browser(app)
-        client.cookies.set("datadive_session", self.cookie)
+        if via == "token":
+            client.headers["Authorization"] = f"Bearer {self.token}"
+        else:
+            client.cookies.set("datadive_session", self.cookie)
         return client
 
 
@@ -49,7 +60,10 @@ async def make_person(app: FastAPI, name: str, *, verified: bool = True) -> Pers
         session.add(user)
         await session.flush()
         new = await sessions.start_session(session, user_id=user.id, policy=app.state.auth_policy)
-    return Person(name=name, user_id=user.id, cookie=str(new.token))
+        _, issued = await api_tokens.create_api_token(
+            session, user=user, data=ApiTokenCreate(name="tests", scope="write")
+        )
+    return Person(name=name, user_id=user.id, cookie=str(new.token), token=str(issued))
 
 
 @dataclass(frozen=True)

@@ -79,23 +79,37 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def bearer_principal(request: Request, session: AsyncSession, value: str) -> Principal:
+async def bearer_principal(
+    request: Request, session: AsyncSession, database: Database, value: str
+) -> Principal:
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send API tokens as `Authorization: Bearer <token>`.")
     use = await api_tokens.authenticate_api_token(session, token=token.strip())
     if use.token.scope != "write" and request.method not in SAFE_METHODS:
         raise Forbidden("This API token is read-only; create a `write` token to make changes.")
+    if use.record_at is not None:
+        async with database.transaction() as apart:
+            await api_tokens.record_token_use(apart, token_id=use.token.id, at=use.record_at)
     scope: Literal["read", "write"] = "write" if use.token.scope == "write" else "read"
     return Principal(user=use.user, token_scope=scope)
 
 
 async def optional_principal(
-    request: Request, response: Response, session: DbSession, policy: PolicyDep
+    request: Request,
+    response: Response,
+    session: DbSession,
+    database: DatabaseDep,
+    policy: PolicyDep,
 ) -> Principal | None:
-    """The caller, or None. A bad API token is an error; a dead session cookie is anonymous."""
+    """The caller, or None. A bad API token is an error; a dead session cookie is anonymous.
+
+    Noting a token's use and renewing a session are written in transactions of their own,
+    committed before the route runs: on SQLite, a write held by the request's transaction
+    would block the transactions the route starts and waits for (a run is stored in one of
+    its own), until "database is locked"."""
     if authorization := request.headers.get("authorization"):
-        return await bearer_principal(request, session, authorization)
+        return await bearer_principal(request, session, database, authorization)
     token = read_session_token(request)
     if token is None:
         return None
@@ -104,7 +118,9 @@ async def optional_principal(
     except Unauthorized:
         return None
     if valid.renewed:
-        set_session_cookie(response, request, token=token, expires_at=valid.row.idle_expires_at)
+        async with database.transaction() as apart:
+            await sessions.renew_session(apart, valid=valid)
+        set_session_cookie(response, request, token=token, expires_at=valid.idle_expires_at)
     return Principal(user=valid.user, session_id=valid.row.id)
 
 

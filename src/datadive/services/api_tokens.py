@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,8 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 class TokenUse:
     user: User
     token: ApiToken
+    # Set when this use should be recorded (`record_token_use`): the last one is too old.
+    record_at: datetime | None = None
 
 
 async def create_api_token(
@@ -79,6 +81,14 @@ async def authenticate_api_token(session: AsyncSession, *, token: str) -> TokenU
     now = utcnow()
     if api_token.expires_at is not None and now >= api_token.expires_at:
         raise Unauthorized(INVALID_TOKEN)
-    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_PRECISION:
-        api_token.last_used_at = now
-    return TokenUse(user=user, token=api_token)
+    stale = api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_PRECISION
+    return TokenUse(user=user, token=api_token, record_at=now if stale else None)
+
+
+async def record_token_use(session: AsyncSession, *, token_id: str, at: datetime) -> None:
+    """Note when a token was last used. The caller commits it apart from the request's own
+    work: a write held by the request's transaction would block the transactions that the
+    request starts and waits for itself (a run is stored in one of its own), on SQLite."""
+    await session.execute(
+        sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,16 @@ class NewSession:
 class ValidSession:
     user: User
     row: UserSession
-    renewed: bool
+    # The new idle expiry when the session is renewed by this use (`renew_session`), else None.
+    renew_until: datetime | None = None
+
+    @property
+    def renewed(self) -> bool:
+        return self.renew_until is not None
+
+    @property
+    def idle_expires_at(self) -> datetime:
+        return self.renew_until or self.row.idle_expires_at
 
 
 async def start_session(session: AsyncSession, *, user_id: str, policy: AuthPolicy) -> NewSession:
@@ -65,13 +75,23 @@ async def validate_session(
     if now >= row.idle_expires_at or now >= row.absolute_expires_at:
         await session.delete(row)
         raise Unauthorized(SIGNED_OUT, keep_changes=True)
-    renewed = False
     # Sliding renewal: a session used in the second half of its idle period is extended.
+    renew_until = None
     if row.idle_expires_at - now < policy.session_idle / 2:
-        row.idle_expires_at = min(now + policy.session_idle, row.absolute_expires_at)
-        row.last_seen_at = now
-        renewed = True
-    return ValidSession(user=user, row=row, renewed=renewed)
+        renew_until = min(now + policy.session_idle, row.absolute_expires_at)
+    return ValidSession(user=user, row=row, renew_until=renew_until)
+
+
+async def renew_session(session: AsyncSession, *, valid: ValidSession) -> None:
+    """Extend a session used in the second half of its idle period. Committed apart from the
+    request's own work, like `api_tokens.record_token_use`, and for the same reason."""
+    if valid.renew_until is None:
+        return
+    await session.execute(
+        sa.update(UserSession)
+        .where(UserSession.id == valid.row.id)
+        .values(idle_expires_at=valid.renew_until, last_seen_at=utcnow())
+    )
 
 
 async def end_session(session: AsyncSession, *, session_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import nbformat
@@ -15,12 +16,20 @@ from scipy import stats
 
 from datadive.app import create_app
 from datadive.config import Settings
-from datadive.db.models import Cell, Run
+from datadive.db.models import Cell, Run, UserSession
+from datadive.db.types import utcnow
 from tests.support.cells import add_cell, add_template_cell, run_code
-from tests.support.world import World, build_world
+from tests.support.world import SIGN_INS, World, build_world
 
 pytestmark = pytest.mark.slow
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "wellbeing.csv"
+
+
+@pytest.fixture(params=SIGN_INS)
+def via(request: pytest.FixtureRequest) -> str:
+    """Each run test signs in as a browser does (session cookie) and as a script does (token)."""
+    kind: str = request.param
+    return kind
 
 
 @pytest.fixture
@@ -94,6 +103,39 @@ async def test_load_filter_ttest_histogram_gives_the_numbers_scipy_gives(
     nbformat.validate(notebook)
     assert len(notebook.cells) == 5
     assert notebook.cells[3].outputs
+
+
+async def test_runs_in_a_row_answer_at_once_with_a_session_or_an_api_token(
+    app: FastAPI, world: World, via: str
+) -> None:
+    """A script's token (whose first use is recorded) runs like a browser session, and a
+    finished run never blocks the next, of a cell or of the notebook."""
+    nb = world.notebook_id
+    async with world.owner.client(app) as owner:
+        cell = await add_cell(owner, nb, "code", "n = globals().get('n', 0) + 1\nn")
+    # The first request of this token or session is a run, and it is recorded: the token's
+    # first use, the session's renewal (it is in the second half of its idle period).
+    async with app.state.database.transaction() as session:
+        await session.execute(
+            sa.update(UserSession)
+            .where(UserSession.user_id == world.editor.user_id)
+            .values(idle_expires_at=utcnow() + timedelta(minutes=5))
+        )
+    async with world.editor.client(app, via) as editor:
+        answers = []
+        for turn in range(10):
+            path = (
+                f"/api/v1/cells/{cell['id']}/execute"
+                if turn % 2
+                else f"/api/v1/notebooks/{nb}/execute"
+            )
+            answers.append(await editor.post(path, params={"wait": 60}))
+
+    assert [answer.status_code for answer in answers] == [200] * 10, answers[0].text
+    if via == "session":
+        assert "datadive_session" in answers[0].headers.get("set-cookie", "")
+    counted = [a.json()["cells"][-1]["outputs"][0]["data"]["text/plain"] for a in answers]
+    assert counted == [str(n) for n in range(1, 11)]
 
 
 async def test_an_error_stops_the_rest_of_a_run(app: FastAPI, world: World) -> None:
