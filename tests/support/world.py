@@ -35,20 +35,23 @@ class Person:
     name: str
     user_id: str
     cookie: str
-    token: str  # a `write` API token of this person's
+    token: str | None = None  # a `write` API token of this person's, when the world made one
 
     def client(self, app: FastAPI, via: str = "session") -> httpx.AsyncClient:
         """A client signed in as this person: with the session cookie (a browser), or with
         the API token (a script: `Authorization: Bearer`, no cookie)."""
         client = browser(app)
         if via == "token":
+            assert self.token is not None, "build the world with tokens=True"
             client.headers["Authorization"] = f"Bearer {self.token}"
         else:
             client.cookies.set("datadive_session", self.cookie)
         return client
 
 
-async def make_person(app: FastAPI, name: str, *, verified: bool = True) -> Person:
+async def make_person(
+    app: FastAPI, name: str, *, verified: bool = True, token: bool = False
+) -> Person:
     async with app.state.database.transaction() as session:
         user = User(
             username=name,
@@ -60,10 +63,14 @@ async def make_person(app: FastAPI, name: str, *, verified: bool = True) -> Pers
         session.add(user)
         await session.flush()
         new = await sessions.start_session(session, user_id=user.id, policy=app.state.auth_policy)
-        _, issued = await api_tokens.create_api_token(
-            session, user=user, data=ApiTokenCreate(name="tests", scope="write")
-        )
-    return Person(name=name, user_id=user.id, cookie=str(new.token), token=str(issued))
+        issued = None
+        if token:
+            _, issued = await api_tokens.create_api_token(
+                session, user=user, data=ApiTokenCreate(name="tests", scope="write")
+            )
+    return Person(
+        name=name, user_id=user.id, cookie=str(new.token), token=str(issued) if issued else None
+    )
 
 
 @dataclass(frozen=True)
@@ -86,9 +93,12 @@ class World:
 ROLES_IN_WORLD = ("owner", "editor", "viewer", "colleague", "other")
 
 
-async def build_world(app: FastAPI, *, prefix: str = "") -> World:
-    """`prefix` keeps usernames apart when a test builds a second world."""
-    people = {name: await make_person(app, f"{prefix}{name}") for name in ROLES_IN_WORLD}
+async def build_world(app: FastAPI, *, prefix: str = "", tokens: bool = False) -> World:
+    """`prefix` keeps usernames apart when a test builds a second world; with `tokens` each
+    person also has a `write` API token (`Person.client(app, "token")`)."""
+    people = {
+        name: await make_person(app, f"{prefix}{name}", token=tokens) for name in ROLES_IN_WORLD
+    }
     async with app.state.database.transaction() as session:
         owner = await session.get(User, people["owner"].user_id)
         assert owner is not None

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from datadive.db.models import Cell
 from tests.support.cells import add_cell
+from tests.support.pages import status_of
 from tests.support.world import World, build_world
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
@@ -91,7 +92,9 @@ async def test_an_editor_gets_run_move_and_add_controls(app: FastAPI) -> None:
     assert "<html" not in fragment.text
 
 
-async def test_a_cell_whose_input_changed_is_marked_stale(app: FastAPI) -> None:
+async def test_a_changed_cell_and_the_cells_using_it_say_why_they_are_stale(
+    app: FastAPI,
+) -> None:
     world = await build_world(app)
     async with world.editor.client(app) as editor:
         first = await add_cell(editor, world.notebook_id, "code", "x = 1")
@@ -103,12 +106,13 @@ async def test_a_cell_whose_input_changed_is_marked_stale(app: FastAPI) -> None:
         edited = await editor.patch(f"/api/v1/cells/{first['id']}", json={"source": "x = 2"})
         assert edited.status_code == 200
         page = await editor.get(f"/notebooks/{world.notebook_id}")
+        deleted = await editor.delete(f"/api/v1/cells/{first['id']}")
+        assert deleted.status_code == 204
+        after_delete = await editor.get(f"/notebooks/{world.notebook_id}")
 
-    article = re.search(rf'<article[^>]*id="cell-{second["id"]}".*?</article>', page.text, re.S)
-    assert article is not None
-    status = re.search(
-        r'class="cell-status status status-stale"[^>]*>(.*?)</span>\s*</', article[0], re.S
+    # The template cell of the world is cell 1: the edited cell is cell 2, its user cell 3.
+    assert status_of(page.text, first["id"]) == "Stale (changed since it ran; run it again)"
+    assert status_of(page.text, second["id"]) == "Stale (cell 2 changed; run it again)"
+    assert status_of(after_delete.text, second["id"]) == (
+        "Stale (a cell it used was deleted; run it again)"
     )
-    assert status is not None
-    assert "Stale" in status[1]
-    assert "an earlier cell changed" in article[0]

@@ -77,6 +77,12 @@ class CellPublic(BaseModel):
     outputs: list[dict[str, Any]]
     execution_count: int | None
     status: CellStatus
+    status_reason: str | None = Field(
+        default=None,
+        description="Why the status is what it is: `edited` (stale: the cell changed since it "
+        "ran), `after:<cell id>` (stale: that earlier cell changed), `restart` (idle: the kernel "
+        "restarted since it ran).",
+    )
     defines: list[str] = Field(description="Variables this cell defines.")
     started_at: datetime | None
     finished_at: datetime | None

@@ -21,13 +21,16 @@ from datadive.db.models import Cell, CellTemplate, User
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
 from datadive.schemas.cells import CellCreate, CellUpdate, Placement
-from datadive.services import positions
+from datadive.services import cell_status, positions
 from datadive.services.access import CellAccess, NotebookAccess
 from datadive.services.cell_templates import get_template, newest_version, spec_of
 from datadive.services.notebook_events import record_event
 from datadive.services.notebooks import ensure_writable
 
 RAN = frozenset({"ok", "error"})
+# Cells whose outputs came from code that has changed since: those that ran, and those that
+# were stale already or not run since a restart (they show outputs of an earlier run).
+STALE_ABLE = RAN | {"stale"}
 MAX_DRAFT_KEYS = 200
 
 
@@ -179,13 +182,20 @@ async def cells_changed(session: AsyncSession, notebook_id: str, change: str, ce
 
 def mark_stale_after(views: Sequence[CellView], changed: CellView, names: set[str]) -> None:
     """Cells after `changed` that use any of `names` (directly or through each other) and
-    have run become stale."""
+    have run become stale, naming `changed` as the reason."""
     stale_names = set(names)
     for view in views[changed.index + 1 :]:
         if view.uses & stale_names:
-            if view.cell.status in RAN:
+            if view.cell.status in STALE_ABLE:
                 view.cell.status = "stale"
+                view.cell.status_reason = cell_status.after(changed.cell.id)
             stale_names |= set(view.defines)
+
+
+def mark_edited(cell: Cell) -> None:
+    """The cell itself changed since it ran."""
+    if cell.status in STALE_ABLE:
+        cell.status, cell.status_reason = "stale", cell_status.EDITED
 
 
 async def update_cell(session: AsyncSession, *, access: CellAccess, data: CellUpdate) -> CellView:
@@ -212,8 +222,7 @@ async def update_cell(session: AsyncSession, *, access: CellAccess, data: CellUp
         cell.source = data.source
     changed = data.inputs is not None or data.source is not None
     if changed:
-        if cell.status in RAN:
-            cell.status = "stale"
+        mark_edited(cell)
         refreshed = CellView(cell, None if cell.kind != "template" else view.template, view.index)
         mark_stale_after(views, refreshed, before | set(refreshed.defines))
     cell.updated_at = utcnow()
@@ -259,8 +268,7 @@ async def upgrade_cell(session: AsyncSession, *, access: CellAccess) -> CellView
     kept = {k: v for k, v in (view.cell.inputs or {}).items() if k in known}
     view.cell.inputs, view.cell.source = rendered(spec_of(newest), kept)
     view.cell.template_id, view.cell.template_version = newest.id, newest.version
-    if view.cell.status in RAN:
-        view.cell.status = "stale"
+    mark_edited(view.cell)
     await session.flush()
     await cells_changed(session, access.notebook.id, "updated", view.cell.id)
     return CellView(view.cell, newest, view.index)

@@ -137,3 +137,8 @@ async def duplicate_notebook(
     )
     await session.flush()
     return copy
+
+
+async def project_notebook_ids(session: AsyncSession, *, project_id: str) -> list[str]:
+    query = sa.select(Notebook.id).where(Notebook.project_id == project_id)
+    return list(await session.scalars(query))

@@ -13,6 +13,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -32,8 +33,9 @@ from datadive.execution.client import (
     KernelSession,
 )
 from datadive.schemas.runs import FINISHED
-from datadive.services import runs
+from datadive.services import notebooks, runs
 from datadive.services.access import CellAccess, NotebookAccess
+from datadive.services.cell_status import was_interrupted
 from datadive.services.cells import CellView
 from datadive.services.notebook_files import NotebookFiles
 from datadive.services.run_progress import CellProgress, Finally
@@ -153,7 +155,23 @@ class RunExecutor:
             await client.interrupt(kernel.kernel_id)
         else:
             await client.restart(kernel.kernel_id)
+            await self._variables_gone([notebook.id])
         return True
+
+    async def stop_server(self, project_id: str) -> None:
+        """Stop the project's Jupyter server: every notebook's kernel goes with it."""
+        await self.backend.stop(project_id)
+        async with self.database.transaction() as session:
+            notebook_ids = await notebooks.project_notebook_ids(session, project_id=project_id)
+            await runs.mark_not_run_since_restart(session, notebook_ids=notebook_ids)
+
+    async def _variables_gone(
+        self, notebook_ids: Sequence[str], *, except_ids: Sequence[str] = ()
+    ) -> None:
+        async with self.database.transaction() as session:
+            await runs.mark_not_run_since_restart(
+                session, notebook_ids=notebook_ids, except_ids=except_ids
+            )
 
     async def end_kernel(self, notebook: Notebook) -> None:
         """Shut a notebook's kernel down (the notebook is being deleted): a new notebook at the
@@ -330,8 +348,9 @@ class RunExecutor:
                 result = await client.execute(
                     kernel.kernel_id, cell.source, on_change=progress.outputs_changed
                 )
-                if result.status == "dead":
+                if result.status == "dead":  # Jupyter restarts it: the variables are gone
                     self.kernels.pop(plan.notebook_id, None)
+                    await self._variables_gone([plan.notebook_id], except_ids=[cell.id])
                 problem = (
                     None
                     if result.status == "ok"
@@ -399,11 +418,13 @@ class RunExecutor:
 
 def cell_problem(result: ExecutionResult, index: int | None) -> str:
     """Why a run stops at this cell (which did not go well)."""
+    where = "the cell" if index is None else f"cell {index + 1}"
+    if result.problem is None and was_interrupted(result.outputs):
+        return f"Interrupted at {where}."
     reason = result.problem or next(
         (f"{o['ename']}: {o['evalue']}" for o in result.outputs if o["output_type"] == "error"),
         "the cell failed",
     )
-    where = "the cell" if index is None else f"cell {index + 1}"
     return f"Stopped at {where}: {reason}"
 
 

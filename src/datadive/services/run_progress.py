@@ -57,6 +57,8 @@ async def save_progress(
     """Write a cell's new values and record what changed; returns the outputs clients now
     have (`sent` when `outputs` is None)."""
     cells = table_of(Cell)
+    if "status" in values:  # a cell that runs, or has run, is no longer stale for a reason
+        values = {**values, "status_reason": None}
     await session.execute(sa.update(cells).where(cells.c.id == cell_id).values(**values))
     if outputs is not None and (outputs != sent or not outputs):
         change = output_change(sent, outputs)

@@ -18,8 +18,9 @@ from datadive.db.models import Cell, Run, User
 from datadive.db.models.runs import ACTIVE_RUN_STATUSES, ONE_ACTIVE_RUN
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
+from datadive.services import cell_status
 from datadive.services.access import CellAccess, NotebookAccess, run_access
-from datadive.services.cells import CellView, load_cell, load_cells
+from datadive.services.cells import STALE_ABLE, CellView, load_cell, load_cells
 from datadive.services.notebook_events import record_event
 from datadive.services.notebooks import ensure_writable
 from datadive.services.run_progress import start_cell
@@ -40,18 +41,52 @@ def run_event(run: Run) -> dict[str, Any]:
 
 
 async def set_cells_status(
-    session: AsyncSession, *, notebook_id: str, cell_ids: Sequence[str], status: str
+    session: AsyncSession,
+    *,
+    notebook_id: str,
+    cell_ids: Sequence[str],
+    status: str,
+    reason: str | None = None,
 ) -> None:
     if not cell_ids:
         return
     cells = table_of(Cell)
-    await session.execute(sa.update(cells).where(cells.c.id.in_(cell_ids)).values(status=status))
+    await session.execute(
+        sa.update(cells).where(cells.c.id.in_(cell_ids)).values(status=status, status_reason=reason)
+    )
     record_event(
         session,
         notebook_id=notebook_id,
         kind="cell-status",
         data={"cell_ids": list(cell_ids), "status": status},
     )
+
+
+async def mark_not_run_since_restart(
+    session: AsyncSession,
+    *,
+    notebook_ids: Sequence[str],
+    except_ids: Sequence[str] = (),
+) -> None:
+    """The notebooks' kernels restarted (or stopped): the cells that ran keep their outputs,
+    but the variables those made are gone, so they say so instead of `ok`."""
+    for notebook_id in notebook_ids:
+        ran = (
+            await session.scalars(
+                sa.select(Cell.id).where(
+                    Cell.notebook_id == notebook_id,
+                    Cell.status.in_(STALE_ABLE),
+                    Cell.id.not_in(except_ids),
+                )
+            )
+        ).all()
+        await set_cells_status(
+            session,
+            notebook_id=notebook_id,
+            cell_ids=ran,
+            status="idle",
+            reason=cell_status.RESTART,
+        )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from, and the answers after a change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -14,7 +14,6 @@ from starlette.responses import Response
 
 from datadive.api.permissions import CellPermission, NotebookPermission
 from datadive.auth.permissions import Action, is_allowed
-from datadive.auth.principal import Principal
 from datadive.cell_templates.spec import TemplateSpec
 from datadive.db.engine import Database
 from datadive.db.models import Notebook
@@ -23,6 +22,7 @@ from datadive.schemas.cells import CellUpdate
 from datadive.schemas.files import WORKSPACE_FOLDER
 from datadive.services import cells, files
 from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess, cell_access
+from datadive.services.cell_status import describe_status
 from datadive.services.cells import CellView
 from datadive.web.cell_forms import Pairs, build_fields
 from datadive.web.forms import Form, failure_status
@@ -94,8 +94,13 @@ def cell_context(
         if spec is not None
         else []
     )
+    numbers = {other.cell.id: other.index + 1 for other in views}
+    cell = view.cell
     return {
         "view": view,
+        "status": describe_status(
+            cell.status, cell.status_reason, cell.outputs, number_of=numbers.get
+        ),
         "total": len(views),
         "pieces": output_pieces(view.cell.outputs or []),
         "kind_label": KIND_LABELS[view.cell.kind],
@@ -172,6 +177,7 @@ async def render_cell(
     form: Form | None = None,
     pairs: Pairs | None = None,
     error: DatadiveError | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """One cell as `_cell.html` shows it; after `error`, with what the user sent."""
     views = await cells.load_cells(session, notebook_id=access.notebook.id)
@@ -182,20 +188,21 @@ async def render_cell(
         **abilities(access),
     }
     status_code = failure_status(error) if error is not None else 200
-    return render(request, "partials/_cell.html", context, status_code=status_code)
+    return render(request, "partials/_cell.html", context, status_code=status_code, headers=headers)
 
 
-async def update_apart(
-    database: Database, principal: Principal, cell_id: str, data: CellUpdate
-) -> None:
+async def update_apart(database: Database, access: CellAccess, data: CellUpdate) -> CellAccess:
     """Save a cell's code or inputs in a transaction of its own, committed before a run
-    started next reads the cell (the request's transaction commits only after the route)."""
+    started next reads the cell (the request's transaction commits only after the route).
+    Returns the access with the cell as saved: the caller's copy is from before the change,
+    and a run must run the code as it is now."""
     async with database.transaction() as session:
-        access = await cell_access(
-            session, user=principal.user, cell_id=cell_id, action=Action.NOTEBOOK_EDIT
+        fresh = await cell_access(
+            session, user=access.user, cell_id=access.cell.id, action=Action.NOTEBOOK_EDIT
         )
-        if data.source is None or data.source != access.cell.source:
-            await cells.update_cell(session, access=access, data=data)
+        if data.source is None or data.source != fresh.cell.source:
+            await cells.update_cell(session, access=fresh, data=data)
+    return fresh
 
 
 def posted_source(values: dict[str, str]) -> str | None:

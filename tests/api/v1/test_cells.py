@@ -214,10 +214,12 @@ async def test_dataframe_inputs_offer_tables_of_earlier_cells_and_changes_mark_l
             json={"inputs": {"file": "data/v2.csv", "target": "survey"}},
         )
         statuses = {
-            c["id"]: c["status"] for c in (await editor.get(f"/api/v1/notebooks/{nb}/cells")).json()
+            c["id"]: (c["status"], c["status_reason"])
+            for c in (await editor.get(f"/api/v1/notebooks/{nb}/cells")).json()
         }
 
-    assert statuses[load["id"]] == "stale"
-    assert statuses[filtered["id"]] == "stale"
-    assert statuses[plot["id"]] == "stale"  # through `adults`, which the filter defines
-    assert statuses[unrelated["id"]] == "ok"
+    assert statuses[load["id"]] == ("stale", "edited")
+    assert statuses[filtered["id"]] == ("stale", f"after:{load['id']}")
+    # through `adults`, which the filter defines; the cause is still the changed cell
+    assert statuses[plot["id"]] == ("stale", f"after:{load['id']}")
+    assert statuses[unrelated["id"]] == ("ok", None)

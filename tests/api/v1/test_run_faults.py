@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def world(app: FastAPI) -> World:
-    built = await build_world(app)
+    built = await build_world(app, tokens=True)
     async with built.editor.client(app) as editor:
         await editor.delete(f"/api/v1/cells/{built.cell_id}")
     return built
@@ -55,10 +55,10 @@ async def start_printing_cell(
 
 
 async def test_a_kernel_that_exits_mid_run_ends_the_run_and_the_next_run_works(
-    app: FastAPI, world: World
+    app: FastAPI, world: World, via: str
 ) -> None:
     nb = world.notebook_id
-    async with world.editor.client(app) as editor:
+    async with world.editor.client(app, via) as editor:
         setup = await add_cell(editor, nb, "code", "x = 41\nprint('set up')")
         # The pause lets ZeroMQ send the print before the process dies (os._exit does not wait
         # for it, in Datadive or in JupyterLab alike).
@@ -80,7 +80,11 @@ async def test_a_kernel_that_exits_mid_run_ends_the_run_and_the_next_run_works(
     assert "Stopped at cell 2" in ended["error"]
     assert "kernel stopped before this cell finished" in ended["error"]
     cells = {cell["id"]: cell for cell in ended["cells"]}
-    assert cells[setup["id"]]["status"] == "ok"
+    # Its output stays, but the kernel it ran on is gone: it has not run since the restart.
+    assert (cells[setup["id"]]["status"], cells[setup["id"]]["status_reason"]) == (
+        "idle",
+        "restart",
+    )
     assert printed(cells[setup["id"]]) == "set up\n"
     assert cells[exits["id"]]["status"] == "error"
     assert "about to exit" in printed(cells[exits["id"]])
@@ -95,10 +99,10 @@ async def test_a_kernel_that_exits_mid_run_ends_the_run_and_the_next_run_works(
 
 
 async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_works(
-    app: FastAPI, world: World
+    app: FastAPI, world: World, via: str
 ) -> None:
     nb = world.notebook_id
-    async with world.editor.client(app) as editor:
+    async with world.editor.client(app, via) as editor:
         slow, run = await start_printing_cell(editor, nb, sleep=60)
 
         server = app.state.backend.servers[world.project_id].process
@@ -118,10 +122,10 @@ async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_wor
 
 
 async def test_a_kernel_restarted_in_the_middle_of_a_cell_says_so_and_the_next_run_works(
-    app: FastAPI, world: World
+    app: FastAPI, world: World, via: str
 ) -> None:
     nb = world.notebook_id
-    async with world.editor.client(app) as editor:
+    async with world.editor.client(app, via) as editor:
         _, run = await start_printing_cell(editor, nb, sleep=60, before="x = 1\n")
 
         restart = await editor.post(
@@ -141,10 +145,10 @@ async def test_a_kernel_restarted_in_the_middle_of_a_cell_says_so_and_the_next_r
 
 
 async def test_a_run_whose_cell_is_deleted_while_it_runs_ends_and_can_be_read(
-    app: FastAPI, world: World
+    app: FastAPI, world: World, via: str
 ) -> None:
     nb = world.notebook_id
-    async with world.editor.client(app) as editor:
+    async with world.editor.client(app, via) as editor:
         doomed, run = await start_printing_cell(editor, nb, sleep=2)
 
         deleted = await editor.delete(f"/api/v1/cells/{doomed['id']}")

@@ -46,6 +46,7 @@ def to_public(view: cells.CellView) -> CellPublic:
         outputs=cell.outputs or [],
         execution_count=cell.execution_count,
         status=cell.status,
+        status_reason=cell.status_reason,
         defines=view.defines,
         started_at=cell.started_at,
         finished_at=cell.finished_at,

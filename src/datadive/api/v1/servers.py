@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import RedirectResponse
 
-from datadive.api.deps import BackendDep, DbSession, SessionPrincipal, SettingsDep
+from datadive.api.deps import BackendDep, DbSession, ExecutorDep, SessionPrincipal, SettingsDep
 from datadive.api.permissions import ProjectPermission
 from datadive.auth.permissions import Action, is_allowed
 from datadive.db.models import Notebook
@@ -59,10 +59,11 @@ async def start_server(
 
 
 @router.delete("/projects/{project_id}/server", status_code=status.HTTP_204_NO_CONTENT)
-async def stop_server(backend: BackendDep, access: ExecuteAccess) -> None:
-    """Stop the project's Jupyter server: kernels and their variables are gone, a run going on
-    ends as an error, and JupyterLab windows lose their connection. The next run starts it."""
-    await backend.stop(access.project.id)
+async def stop_server(executor: ExecutorDep, access: ExecuteAccess) -> None:
+    """Stop the project's Jupyter server: kernels and their variables are gone (cells that ran
+    read `idle`, not run since the restart), a run going on ends as an error, and JupyterLab
+    windows lose their connection. The next run starts it."""
+    await executor.stop_server(access.project.id)
 
 
 @router.get(

@@ -24,7 +24,7 @@ from datadive.web.notebook_page import (
     template_spec,
     update_apart,
 )
-from datadive.web.rendering import render
+from datadive.web.rendering import is_htmx, render, toast_headers
 
 router = APIRouter()
 
@@ -47,13 +47,24 @@ async def apply_inputs(
     spec = await template_spec(session, access, field="inputs")
     inputs = posted_inputs(spec, pairs)
     try:
-        await update_apart(database, principal, access.cell.id, CellUpdate(inputs=inputs))
+        applied = await update_apart(database, access, CellUpdate(inputs=inputs))
     except DatadiveError as error:
         return await render_cell(request, session, access, pairs=pairs, error=error)
+    changed = (applied.cell.inputs, applied.cell.source) != (access.cell.inputs, access.cell.source)
     if then_run:
-        await executor.start_cell_run(access=access)
-    message = "Applied; the cell is queued to run." if then_run else "The form was applied."
-    return done(request, access.notebook, message, access.cell.id)
+        await executor.start_cell_run(access=applied)
+    message = applied_message(changed=changed, then_run=then_run)
+    if not is_htmx(request):
+        return done(request, access.notebook, message, access.cell.id)
+    # The cell as it is now, so that its code view shows the code that was applied (and runs).
+    async with database.new_session() as fresh:
+        return await render_cell(request, fresh, applied, headers=toast_headers(message))
+
+
+def applied_message(*, changed: bool, then_run: bool) -> str:
+    if then_run:
+        return "Applied; the cell is queued to run." if changed else "The cell is queued to run."
+    return "The form was applied." if changed else "Nothing changed in the form."
 
 
 @router.post("/cells/{cell_id}/draft")

@@ -34,7 +34,7 @@ async def run_cell(
     """Run one cell; edited code sent along is saved first."""
     source = posted_source(values)
     if source is not None and access.cell.kind != "template":
-        await update_apart(database, principal, access.cell.id, CellUpdate(source=source))
+        access = await update_apart(database, access, CellUpdate(source=source))
     await executor.start_cell_run(access=access)
     return done(request, access.notebook, "The cell is queued to run.", access.cell.id)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from datadive.api.deps import BackendDep
+from datadive.api.deps import BackendDep, ExecutorDep
 from datadive.api.permissions import ProjectPermission
 from datadive.auth.permissions import Action
 from datadive.services.access import ProjectAccess
@@ -46,7 +46,11 @@ async def start_server(
 
 @router.post("/projects/{project_id}/server/stop")
 async def stop_server(
-    request: Request, principal: SignedIn, backend: BackendDep, access: ExecuteAccess
+    request: Request,
+    principal: SignedIn,
+    backend: BackendDep,
+    executor: ExecutorDep,
+    access: ExecuteAccess,
 ) -> Response:
-    await backend.stop(access.project.id)
+    await executor.stop_server(access.project.id)
     return await server_changed(request, backend, access, "The Jupyter server was stopped.")
