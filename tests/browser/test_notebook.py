@@ -203,3 +203,31 @@ async def test_a_notebook_is_built_run_reloaded_and_reordered(page: Page, site: 
     assert any("about:srcdoc" in p and "allow-scripts" in p for p in watch.problems)
     # Whatever the sandboxed frames refused (scripts; pandas' inline <style>) stays theirs.
     watch.problems[:] = [p for p in watch.problems if "'url': 'about:srcdoc'" not in p]
+
+
+async def test_code_typed_and_run_at_once_is_the_code_that_runs(page: Page, site: Site) -> None:
+    """Type into a new code cell and press its Run button straight away: its own output
+    appears (the run used the code saved before the edit: none, and showed an empty `Ok`);
+    then the same with a changed template form, which is applied first."""
+    await sign_up(page, site, "rita")
+    await page.goto("/projects")
+    await page.locator("#new-project-form").get_by_label("Title").fill("Pilot")
+    await page.locator("#new-project-form").get_by_role("button", name="Create project").click()
+    notebooks = page.locator("#notebooks")
+    await notebooks.get_by_label("Notebook title").fill("First look")
+    await notebooks.get_by_role("button", name="Create notebook").click()
+    await notebooks.get_by_role("link", name="First look").click()
+
+    cells = page.locator("article.cell")
+    await page.get_by_role("button", name="+ Code cell at the start").click()
+    await expect(cells).to_have_count(1)
+    await cells.nth(0).locator("summary", has_text="Code").click()
+    await cells.nth(0).get_by_label("Code of cell 1").fill("print('typed', 6 * 7)")
+    await cells.nth(0).get_by_role("button", name="Run cell 1").click()
+    await expect(cells.nth(0).locator(".cell-outputs")).to_contain_text("typed 42", timeout=60_000)
+    await expect(cells.nth(0).locator(".cell-status")).to_contain_text("Ok")
+
+    await cells.nth(0).get_by_label("Code of cell 1").fill("print('edited', 7 * 8)")
+    await cells.nth(0).get_by_role("button", name="Run cell 1").click()
+    await expect(cells.nth(0).locator(".cell-outputs")).to_contain_text("edited 56")
+    await expect(cells.nth(0).locator(".cell-outputs")).not_to_contain_text("typed 42")
