@@ -32,7 +32,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def world(app: FastAPI) -> World:
-    return await build_world(app)
+    return await build_world(app, tokens=True)
 
 
 def dead_pid() -> int:
@@ -115,9 +115,9 @@ async def test_a_run_whose_process_is_gone_from_this_machine_ends_at_once(
 
 @pytest.mark.slow
 async def test_a_long_run_keeps_its_heartbeat_and_survives_another_process_starting(
-    app: FastAPI, world: World, settings: Settings
+    app: FastAPI, world: World, settings: Settings, via: str
 ) -> None:
-    async with world.editor.client(app) as editor:
+    async with world.editor.client(app, via) as editor:
         cell = await add_cell(editor, world.notebook_id, "code", "import time\ntime.sleep(6)")
         run = (await editor.post(f"/api/v1/cells/{cell['id']}/execute")).json()
         for _ in range(300):  # the server starts (seconds on a busy machine), the cell runs
