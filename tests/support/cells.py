@@ -19,9 +19,17 @@ def template_id(slug: str) -> str:
 async def add_template_cell(
     client: httpx.AsyncClient, notebook_id: str, slug: str, **inputs: Any
 ) -> dict[str, Any]:
+    """A cell of the built-in template `slug`."""
+    return await add_cell_of_template(client, notebook_id, template_id(slug), **inputs)
+
+
+async def add_cell_of_template(
+    client: httpx.AsyncClient, notebook_id: str, template: str, **inputs: Any
+) -> dict[str, Any]:
+    """A cell of any template the client may use, by its id."""
     response = await client.post(
         f"/api/v1/notebooks/{notebook_id}/cells",
-        json={"kind": "template", "template_id": template_id(slug), "inputs": inputs},
+        json={"kind": "template", "template_id": template, "inputs": inputs},
     )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()

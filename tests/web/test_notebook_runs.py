@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.support.cells import add_cell
+from tests.support.cells import add_cell, add_cell_of_template
 from tests.support.pages import status_of
 from tests.support.world import World, build_world
 
@@ -71,16 +71,7 @@ async def test_run_applies_a_changed_form_first_and_shows_the_code_that_ran(
 ) -> None:
     async with world.editor.client(app) as editor:
         template = (await editor.post("/api/v1/cell-templates", json=SAY)).json()
-        cell = (
-            await editor.post(
-                f"/api/v1/notebooks/{world.notebook_id}/cells",
-                json={
-                    "kind": "template",
-                    "template_id": template["id"],
-                    "inputs": {"words": "old"},
-                },
-            )
-        ).json()
+        cell = await add_cell_of_template(editor, world.notebook_id, template["id"], words="old")
         answer = await editor.post(
             f"/cells/{cell['id']}/inputs", data={"in.words": "new", "then": "run"}, headers=HTMX
         )

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from datadive.cell_templates.library import builtin_templates
 from datadive.db.models import CellTemplate
-from tests.support.cells import template_id
+from tests.support.cells import add_cell_of_template, template_id
 from tests.support.world import World, build_world
 
 TEMPLATES = "/api/v1/cell-templates"
@@ -150,16 +150,7 @@ async def test_builtins_are_read_only(app: FastAPI, world: World) -> None:
 async def test_deleting_a_template_keeps_the_code_of_its_cells(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
         created = (await editor.post(TEMPLATES, json=my_template())).json()
-        cell = (
-            await editor.post(
-                f"/api/v1/notebooks/{world.notebook_id}/cells",
-                json={
-                    "kind": "template",
-                    "template_id": created["id"],
-                    "inputs": {"column": "age"},
-                },
-            )
-        ).json()
+        cell = await add_cell_of_template(editor, world.notebook_id, created["id"], column="age")
 
         assert (await editor.delete(f"{TEMPLATES}/{created['id']}")).status_code == 204
         after = (await editor.get(f"/api/v1/cells/{cell['id']}")).json()
