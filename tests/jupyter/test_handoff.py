@@ -287,16 +287,20 @@ print(json.dumps({"found": found, "looked": looked}))
 """
 
 
+def encodings(key: bytes) -> list[str]:
+    return [base64.b64encode(key).decode(), key.hex(), base64.urlsafe_b64encode(key).decode()]
+
+
 async def test_the_kernel_cannot_find_the_login_key(
     backend: LocalBackend, server: ServerHandle
 ) -> None:
     key = login_key(backend)
+    notice_key = backend.save_notice_key(PROJECT)
+    assert notice_key is not None
     needles = {
-        "login key": [
-            base64.b64encode(key).decode(),
-            key.hex(),
-            base64.urlsafe_b64encode(key).decode(),
-        ],
+        "login key": encodings(key),
+        # Signs the server's notices of saved notebooks: handed over the same way.
+        "notice key": encodings(notice_key),
         # The control: the server's own token is in its environment, which the kernel (same
         # account) can read; finding it shows the search looks where a key could be.
         "server token": [server.token],
@@ -314,4 +318,5 @@ async def test_the_kernel_cannot_find_the_login_key(
     report = json.loads(result.outputs[0]["text"])
     assert report["looked"] > 10
     assert [where for name, where in report["found"] if name == "login key"] == []
+    assert [where for name, where in report["found"] if name == "notice key"] == []
     assert any(name == "server token" for name, _ in report["found"])
