@@ -82,7 +82,7 @@ def export_ipynb(
     return cast(NotebookNode, document)
 
 
-def ipynb_text(notebook: Notebook, views: Sequence[CellView], *, revision: int | None) -> str:
-    """The notebook's `.ipynb` in the project folder, as text (see `export_ipynb`)."""
-    text: str = nbformat.writes(export_ipynb(notebook, views, revision=revision))
+def ipynb_text(document: NotebookNode) -> str:
+    """An exported notebook as the text of its `.ipynb` (as Jupyter writes it)."""
+    text: str = nbformat.writes(document)
     return text

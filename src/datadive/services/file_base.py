@@ -10,6 +10,8 @@ wrote since, and Datadive's newer changes are not mistaken for JupyterLab revert
 
 A new revision is made only when the cells' content changes, not for new outputs, so a
 revision lives through many runs. Sources are stored once, by hash, for all revisions.
+`written` remembers each cell as Datadive last wrote it, so that a write with nothing new
+(a draft saved, a JupyterLab save taken in) leaves the file alone.
 """
 
 from __future__ import annotations
@@ -59,9 +61,10 @@ EMPTY_REVISION = Revision(number=0, cells=())
 class FileBase:
     # SHA-256 of the file as Datadive last wrote it or took it in (None: no file known).
     sha256: str | None = None
-    # SHA-256 of the document Datadive would write for its cells as they were then: when the
-    # next document is the same, there is nothing to write.
-    export_sha256: str | None = None
+    # Each cell as Datadive last wrote it (a hash of the cell in the document: source,
+    # metadata, outputs), in order; None for a cell it never wrote. When the next document's
+    # cells are the same, there is nothing to write.
+    written: tuple[tuple[str, str | None], ...] = ()
     # The revision the file on disk stands for.
     current: int = 0
     # Recent revisions, oldest first.
@@ -113,7 +116,7 @@ class FileBase:
         return {
             "format": FORMAT,
             "sha256": self.sha256,
-            "export_sha256": self.export_sha256,
+            "written": [list(pair) for pair in self.written],
             "current": self.current,
             "revisions": revisions,
             "sources": sources,
@@ -144,7 +147,7 @@ class FileBase:
             )
             return cls(
                 sha256=data.get("sha256"),
-                export_sha256=data.get("export_sha256"),
+                written=tuple((str(i), h) for i, h in data.get("written", [])),
                 current=int(data.get("current", 0)),
                 revisions=revisions,
             )

@@ -174,7 +174,7 @@ class NotebookFiles:
             base = FileBase.from_json(notebook.file_base)
             views = await load_cells(session, notebook_id=notebook_id)
         document = document_for(notebook, views, base)
-        if document.sha256 == base.export_sha256 and expected_sha256 == base.sha256:
+        if expected_sha256 == base.sha256 and not document.news_for(base):
             return False  # nothing new since the file was written or taken in
         try:
             await self.backend.write_notebook(

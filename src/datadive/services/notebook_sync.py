@@ -8,9 +8,11 @@ No Datadive user stands behind a save in JupyterLab: the merge acts for the note
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +36,7 @@ from datadive.services.notebooks import ensure_writable
 
 log = logging.getLogger(__name__)
 ORIGIN = "jupyterlab"
+CELL_HASH_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class Document:
     text: str
     sha256: str
     base: FileBase
+
+    def news_for(self, base: FileBase) -> bool:
+        """Whether it holds anything the file of `base` does not: changed cells or order,
+        new outputs. (A draft saved, or a save from JupyterLab taken in, is nothing new.)"""
+        return self.base.written != base.written or any(h is None for _, h in base.written)
 
 
 def cell_type_of(kind: str) -> str:
@@ -61,9 +69,15 @@ def document_for(notebook: Notebook, views: Sequence[CellView], base: FileBase) 
     else:
         number = base.next_number()
         written = base.with_revision(Revision(number, cells))
-    text = exports.ipynb_text(notebook, views, revision=number)
+    document = exports.export_ipynb(notebook, views, revision=number)
+    hashes = tuple((cell["id"], cell_hash(cell)) for cell in document.cells)
+    text = exports.ipynb_text(document)
     sha = sha256_of(text.encode())
-    return Document(text, sha, replace(written, sha256=sha, export_sha256=sha, current=number))
+    return Document(text, sha, replace(written, sha256=sha, written=hashes, current=number))
+
+
+def cell_hash(cell: Mapping[str, Any]) -> str:
+    return sha256_of(json.dumps(cell, sort_keys=True).encode())[:CELL_HASH_LENGTH]
 
 
 async def record_base(session: AsyncSession, *, notebook_id: str, base: FileBase) -> None:
@@ -119,16 +133,31 @@ async def take_in_file(
         base.with_revision(Revision(number, merge.taken_in)),
         sha256=sha256_of(data),
         current=number,
-        export_sha256=None,
+        written=(),  # a write is due
     )
     file_matches = merge.matches_file(file)
     if file_matches:
-        # What Datadive would write now, with the file's revision: when that is still what it
-        # would write later, there is nothing to write.
         after = await load_cells(session, notebook_id=notebook.id)
-        taken = replace(taken, export_sha256=document_for(notebook, after, taken).sha256)
+        taken = replace(
+            taken, written=written_after(merge, base, document_for(notebook, after, taken))
+        )
     await record_base(session, notebook_id=notebook.id, base=taken)
     return TakenIn(merge=merge, file_matches=file_matches)
+
+
+def written_after(
+    merge: Merge, base: FileBase, document: Document
+) -> tuple[tuple[str, str | None], ...]:
+    """What counts as written once a file that shows the merged cells is taken in: the cells
+    JupyterLab made or changed as they are now, the others as Datadive last wrote them (so
+    that what changed in Datadive since, new outputs say, is still written)."""
+    now = dict(document.base.written)
+    before = dict(base.written)
+    from_file = {cell.id for cell in merge.cells if cell.change != "kept"}
+    return tuple(
+        (cell_id, now[cell_id] if cell_id in from_file else before.get(cell_id))
+        for cell_id, _ in document.base.written
+    )
 
 
 async def ids_elsewhere(session: AsyncSession, *, notebook_id: str, file: FileNotebook) -> set[str]:

@@ -14,6 +14,7 @@ import httpx
 import nbformat
 from fastapi import FastAPI
 
+from datadive.db.models import Cell
 from tests.support.cells import add_cell
 from tests.support.events import Event, parse
 from tests.support.world import World, build_world
@@ -262,3 +263,33 @@ async def test_nothing_new_writes_nothing(app: FastAPI) -> None:
     assert unchanged == before
     assert after_edit.written
     assert [c.source for c in nbformat.read(path, as_version=4).cells] == [template_source, "x = 2"]
+
+
+async def test_new_outputs_still_reach_the_file_when_a_save_is_taken_in_first(
+    app: FastAPI,
+) -> None:
+    world: World = await build_world(app)
+    async with world.editor.client(app) as editor:
+        await editor.delete(f"/api/v1/cells/{world.cell_id}")
+        await add_cell(editor, world.notebook_id, "code", "x = 1")
+        printing = await add_cell(editor, world.notebook_id, "code", "print(2)")
+        path = await notebook_file_when_path(app, editor, world, ["x = 1", "print(2)"])
+        # What a finished run leaves on the cell; its write is due.
+        async with app.state.database.transaction() as session:
+            cell = await session.get(Cell, printing["id"])
+            assert cell is not None
+            cell.outputs = [{"output_type": "stream", "name": "stdout", "text": "2\n"}]
+            cell.execution_count, cell.status = 1, "ok"
+
+        def edit(document: nbformat.NotebookNode) -> None:
+            document.cells[0].source = "x = 5"
+
+        save_as_jupyter_does(path, edit)
+        outcome = await app.state.notebook_files.write(world.notebook_id)
+
+    assert outcome.taken_in is not None
+    assert outcome.written
+    document = nbformat.read(path, as_version=4)
+    assert [c.source for c in document.cells] == ["x = 5", "print(2)"]
+    assert document.cells[1].outputs[0]["text"] == "2\n"
+    assert document.cells[1].execution_count == 1
