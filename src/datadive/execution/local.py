@@ -139,11 +139,15 @@ class LocalBackend(ExecutionBackend):
             raise ValueError(f"{path!r} is not a path inside the project")
         return target
 
-    async def read_notebook(self, project_id: str, path: str) -> bytes | None:
+    def _read(self, project_id: str, path: str) -> bytes | None:
         try:
             return self._notebook_path(project_id, path).read_bytes()
         except FileNotFoundError:
             return None
+
+    async def read_notebook(self, project_id: str, path: str) -> bytes | None:
+        # Off the event loop: a notebook with many plots is megabytes.
+        return await asyncio.to_thread(self._read, project_id, path)
 
     async def write_notebook(
         self, project_id: str, path: str, document: str, *, expected_sha256: str | None
@@ -155,7 +159,7 @@ class LocalBackend(ExecutionBackend):
         partial.write_text(document, encoding="utf-8")
         try:
             # Checked as late as can be: a save that lands in between is taken in first.
-            now = await self.read_notebook(project_id, path)
+            now = self._read(project_id, path)
             if (hashlib.sha256(now).hexdigest() if now is not None else None) != expected_sha256:
                 raise NotebookFileChanged(f"{path} changed since it was read")
             os.replace(partial, target)

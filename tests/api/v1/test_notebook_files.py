@@ -6,15 +6,19 @@ writes again, never overwritten."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import nbformat
+import pytest
 from fastapi import FastAPI
 
 from datadive.db.models import Cell
+from datadive.execution.backend import NotebookFileChanged
+from datadive.execution.local import LocalBackend
 from tests.support.cells import add_cell
 from tests.support.events import Event, parse
 from tests.support.world import World, build_world
@@ -293,3 +297,31 @@ async def test_new_outputs_still_reach_the_file_when_a_save_is_taken_in_first(
     assert [c.source for c in document.cells] == ["x = 5", "print(2)"]
     assert document.cells[1].outputs[0]["text"] == "2\n"
     assert document.cells[1].execution_count == 1
+
+
+async def test_a_file_saved_between_reading_and_replacing_it_is_not_overwritten(
+    tmp_path: Path,
+) -> None:
+    backend = LocalBackend(workspaces=tmp_path / "workspaces", state_dir=tmp_path / "state")
+    await backend.write_notebook("p1", "a.ipynb", "first", expected_sha256=None)
+    read = await backend.read_notebook("p1", "a.ipynb")
+    assert read == b"first"
+    target = backend.workspace("p1") / "a.ipynb"
+    target.write_text("saved meanwhile")  # JupyterLab, after Datadive read the file
+
+    with pytest.raises(NotebookFileChanged):
+        await backend.write_notebook(
+            "p1", "a.ipynb", "Datadive's", expected_sha256=hashlib.sha256(read).hexdigest()
+        )
+    with pytest.raises(NotebookFileChanged):  # Datadive found no file, but there is one now
+        await backend.write_notebook("p1", "a.ipynb", "Datadive's", expected_sha256=None)
+    assert target.read_text() == "saved meanwhile"
+    await backend.write_notebook(
+        "p1",
+        "a.ipynb",
+        "Datadive's",
+        expected_sha256=hashlib.sha256(b"saved meanwhile").hexdigest(),
+    )
+    assert target.read_text() == "Datadive's"
+    assert [p.name for p in target.parent.iterdir()] == ["a.ipynb"]  # no partial files left
+    assert await backend.read_notebook("p1", "missing.ipynb") is None
