@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datadive.services.file_base import BaseCell, Revision
 from datadive.services.notebook_merge import (
@@ -522,3 +524,54 @@ def test_a_revision_counts_only_when_written_for_this_notebook(datadive: Any) ->
 def test_a_file_that_is_not_a_notebook_is_refused(data: bytes) -> None:
     with pytest.raises(NotANotebook):
         read_file_notebook(data, notebook_id=NOTEBOOK_ID)
+
+
+@st.composite
+def edited_side(draw: st.DrawFn, base_ids: list[str], side: str) -> list[tuple[str, str]]:
+    """One side's notebook after random edits of the base: (id, source) in order."""
+    cells = [(i, f"base {i}") for i in base_ids]
+    for index in draw(st.sets(st.integers(0, len(cells) - 1))) if cells else ():
+        cells[index] = (cells[index][0], f"{side} edit {cells[index][0]}")
+    deleted = draw(st.sets(st.sampled_from(base_ids))) if base_ids else set()
+    cells = [cell for cell in cells if cell[0] not in deleted]
+    if draw(st.booleans()):
+        cells = draw(st.permutations(cells))
+    for number in range(draw(st.integers(0, 3))):
+        cell_id = f"{side}-new-{number:04d}"
+        cells.insert(draw(st.integers(0, len(cells))), (cell_id, f"{side} new {number}"))
+    return cells
+
+
+@given(st.data(), st.integers(0, 6))
+def test_nothing_is_lost_whatever_both_sides_did(data: st.DataObject, size: int) -> None:
+    base_ids = [f"cell-{n:04d}" for n in range(size)]
+    the_base = base(*((i, "code", f"base {i}") for i in base_ids))
+    our_side = data.draw(edited_side(base_ids, "datadive"))
+    their_side = data.draw(edited_side(base_ids, "lab"))
+    our_cells = ours(*((i, "code", s) for i, s in our_side))
+    the_file = file(*(file_cell(i, s) for i, s in their_side))
+
+    result = merge(the_file, the_base, our_cells)
+
+    sources = [c.source for c in result.cells]
+    ids = [c.id for c in result.cells]
+    assert len(set(ids)) == len(ids)
+    offered = [s.split("\n", 1)[1] for s in sources if s.startswith("# JupyterLab's")]
+    for _, source in our_side + their_side:
+        if not source.startswith("base"):  # changed or new on one side: never lost
+            assert source in sources or source in offered, source
+    now, there = dict(our_side), dict(their_side)
+    for cell_id in base_ids:
+        was, ours_now, theirs_now = f"base {cell_id}", now.get(cell_id), there.get(cell_id)
+        if ours_now is None and theirs_now in (None, was):
+            assert cell_id not in ids  # deleted in Datadive, not changed in JupyterLab
+        elif theirs_now is None and ours_now == was:
+            assert cell_id not in ids  # deleted in JupyterLab, not changed in Datadive
+        else:
+            assert cell_id in ids  # on both sides, or changed where it was not deleted
+    if their_side == [(i, f"base {i}") for i in base_ids]:  # nothing done in JupyterLab
+        assert [(c.id, c.source) for c in result.cells] == our_side
+        assert not result.changes_anything(our_cells)
+    if our_side == [(i, f"base {i}") for i in base_ids]:  # nothing done in Datadive
+        assert [(c.id, c.source) for c in result.cells] == their_side
+        assert result.matches_file(the_file)
