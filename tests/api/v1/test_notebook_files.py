@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import nbformat
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from datadive.db.models import Cell
@@ -325,3 +326,31 @@ async def test_a_file_saved_between_reading_and_replacing_it_is_not_overwritten(
     assert target.read_text() == "Datadive's"
     assert [p.name for p in target.parent.iterdir()] == ["a.ipynb"]  # no partial files left
     assert await backend.read_notebook("p1", "missing.ipynb") is None
+
+
+async def test_cells_that_used_what_jupyterlab_changed_become_stale(app: FastAPI) -> None:
+    world: World = await build_world(app)
+    async with world.editor.client(app) as editor:
+        await editor.delete(f"/api/v1/cells/{world.cell_id}")
+        sources = ["x = 1", "y = x + 1", "z = 3", "w = z * 2", "v = 5"]
+        for source in sources:
+            await add_cell(editor, world.notebook_id, "code", source)
+        path = await notebook_file_when_path(app, editor, world, sources)
+        async with app.state.database.transaction() as session:  # as if all had run
+            for cell in (await session.scalars(sa.select(Cell))).all():
+                cell.status = "ok"
+
+        def edit(document: nbformat.NotebookNode) -> None:
+            document.cells[0].source = "x = 10"
+            del document.cells[2]  # z = 3
+
+        save_as_jupyter_does(path, edit)
+        await app.state.notebook_files.write(world.notebook_id)
+        cells = await cells_of(editor, world)
+
+    assert [(c["source"], c["status"]) for c in cells] == [
+        ("x = 10", "stale"),
+        ("y = x + 1", "stale"),
+        ("w = z * 2", "stale"),
+        ("v = 5", "ok"),  # uses nothing that changed
+    ]
