@@ -1,17 +1,8 @@
-"""What Datadive keeps of the notebook files it wrote (the merge base), and how the merged
-cells get their ordering keys."""
+"""What Datadive keeps of the notebook files it wrote: the base of the merge."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from hypothesis import given
-from hypothesis import strategies as st
-
-from datadive.db.models import Cell
 from datadive.services.file_base import KEEP_REVISIONS, BaseCell, FileBase, Revision
-from datadive.services.notebook_sync import kept_in_order, place_cells
-from datadive.services.positions import LONGEST_KEY, spread_keys
 
 
 def revision(number: int, *sources: str) -> Revision:
@@ -58,53 +49,3 @@ def test_a_stored_base_of_an_unknown_format_counts_as_none() -> None:
     assert FileBase.from_json({"format": 99, "revisions": []}) == FileBase()
     assert FileBase.from_json({"format": 1, "revisions": [{"number": 1}]}) == FileBase()
     assert FileBase.from_json({"format": 1, "revisions": "x", "sources": {}}) == FileBase()
-
-
-def cells_with(keys: Sequence[str | None]) -> list[Cell]:
-    return [Cell(id=f"c{i}", position=key or "") for i, key in enumerate(keys)]
-
-
-@given(
-    st.permutations(list(range(12))),
-    st.lists(st.integers(min_value=0, max_value=12), max_size=30),
-)
-def test_merged_cells_get_keys_in_their_new_order(order: list[int], inserts: list[int]) -> None:
-    keys = spread_keys(12)
-    cells: list[Cell] = [Cell(id=f"c{i}", position=keys[i]) for i in order]
-    for number, slot in enumerate(inserts):
-        cells.insert(min(slot, len(cells)), Cell(id=f"new{number}", position=""))
-    before = {cell.id: cell.position for cell in cells}
-    existing = {f"c{i}" for i in range(12)}
-
-    moved = place_cells(cells, existing)
-
-    positions = [cell.position for cell in cells]
-    assert positions == sorted(positions)
-    assert len(set(positions)) == len(positions)
-    rewritten = {c.id for c in cells if c.id in existing and c.position != before[c.id]}
-    assert rewritten == moved
-    # Only cells out of the longest in-order run are rewritten.
-    assert len(moved) == 12 - len(kept_in_order([before[c.id] or None for c in cells]))
-
-
-def test_moving_one_cell_rewrites_that_cell_only() -> None:
-    cells = cells_with(spread_keys(6))
-    cells.insert(1, cells.pop(4))
-
-    moved = place_cells(cells, {c.id for c in cells})
-
-    assert moved == {"c4"}
-    assert [c.position for c in cells] == sorted(c.position for c in cells)
-
-
-def test_many_new_cells_in_one_gap_keep_short_keys() -> None:
-    cells = cells_with(["a", "b"])
-    cells[1:1] = [Cell(id=f"n{i}", position="") for i in range(1500)]
-
-    place_cells(cells, {"c0", "c1"})
-
-    positions = [c.position for c in cells]
-    assert positions == sorted(positions)
-    assert len(set(positions)) == len(positions)
-    assert max(len(p) for p in positions) <= LONGEST_KEY
-    assert (cells[0].position, cells[-1].position) == ("a", "b")

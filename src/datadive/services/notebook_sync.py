@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,7 +26,6 @@ from datadive.services.cells import RAN, CellView, load_cells, mark_stale_after
 from datadive.services.file_base import BaseCell, FileBase, Revision, sha256_of
 from datadive.services.notebook_events import record_event
 from datadive.services.notebook_merge import (
-    FileNotebook,
     Merge,
     OurCell,
     merge_notebook,
@@ -117,11 +116,14 @@ async def take_in_file(
     base = FileBase.from_json(notebook.file_base)
     views = await load_cells(session, notebook_id=notebook.id)
     ours = [OurCell(v.cell.id, v.cell.kind, v.cell.source) for v in views]
+    merge_base = base.base_of(file.revision)
+    ids = {c.file_id for c in file.cells} | {c.claimed_id for c in file.cells}
+    ids |= {c.id for c in merge_base.cells}
     merge = merge_notebook(
         file=file,
-        base=base.base_of(file.revision),
+        base=merge_base,
         ours=ours,
-        taken_elsewhere=await ids_elsewhere(session, notebook_id=notebook.id, file=file),
+        taken_elsewhere=await ids_elsewhere(session, notebook_id=notebook.id, ids=ids),
         new_id=new_id,
     )
     if len(merge.cells) > max_cells:
@@ -160,10 +162,12 @@ def written_after(
     )
 
 
-async def ids_elsewhere(session: AsyncSession, *, notebook_id: str, file: FileNotebook) -> set[str]:
-    """Which ids the file's cells carry (nbformat or Datadive's) belong to other notebooks."""
-    wanted = {c.file_id for c in file.cells} | {c.claimed_id for c in file.cells}
-    candidates = sorted(i for i in wanted if i)
+async def ids_elsewhere(
+    session: AsyncSession, *, notebook_id: str, ids: Iterable[str | None]
+) -> set[str]:
+    """Which of `ids` (the file's nbformat and Datadive ids, the base's) are cells of other
+    notebooks: a new cell cannot have such an id."""
+    candidates = sorted({i for i in ids if i})
     found: set[str] = set()
     for start in range(0, len(candidates), 500):
         found |= set(
@@ -177,67 +181,6 @@ async def ids_elsewhere(session: AsyncSession, *, notebook_id: str, file: FileNo
             ).all()
         )
     return found
-
-
-def keys_between(low: str | None, high: str | None, count: int) -> list[str]:
-    """`count` ordering keys between `low` and `high`, split evenly (short keys)."""
-    if count == 0:
-        return []
-    middle = count // 2
-    key = positions.key_between(low, high)
-    return [*keys_between(low, key, middle), key, *keys_between(key, high, count - middle - 1)]
-
-
-def kept_in_order(keys: Sequence[str | None]) -> set[int]:
-    """Indexes of the longest run of existing keys (not None) that is already increasing:
-    those cells keep their keys, the others get new ones."""
-    tails: list[int] = []  # tails[k]: index ending the best increasing run of length k+1
-    previous: dict[int, int | None] = {}
-    for index, key in enumerate(keys):
-        if key is None:
-            continue
-        low, high = 0, len(tails)
-        while low < high:
-            mid = (low + high) // 2
-            if (keys[tails[mid]] or "") < key:
-                low = mid + 1
-            else:
-                high = mid
-        previous[index] = tails[low - 1] if low > 0 else None
-        if low == len(tails):
-            tails.append(index)
-        else:
-            tails[low] = index
-    kept: set[int] = set()
-    at = tails[-1] if tails else None
-    while at is not None:
-        kept.add(at)
-        at = previous[at]
-    return kept
-
-
-def place_cells(cells: Sequence[Cell], existing: set[str]) -> set[str]:
-    """Give `cells` ordering keys in this order, rewriting as few as it can; the ids of the
-    existing cells that moved."""
-    current = [cell.position if cell.id in existing else None for cell in cells]
-    kept = kept_in_order(current)
-    index = 0
-    while index < len(cells):
-        if index in kept:
-            index += 1
-            continue
-        end = index
-        while end < len(cells) and end not in kept:
-            end += 1
-        low = cells[index - 1].position if index > 0 else None
-        high = cells[end].position if end < len(cells) else None
-        for cell, key in zip(cells[index:end], keys_between(low, high, end - index), strict=True):
-            cell.position = key
-        index = end
-    if any(len(cell.position) > positions.LONGEST_KEY for cell in cells):
-        for cell, key in zip(cells, positions.spread_keys(len(cells)), strict=True):
-            cell.position = key
-    return {cell.id for i, cell in enumerate(cells) if cell.id in existing and i not in kept}
 
 
 def cells_event(session: AsyncSession, notebook_id: str, change: str, cell_id: str) -> None:
@@ -303,7 +246,12 @@ async def apply_merge(
 ) -> None:
     by_id = {view.cell.id: view for view in views}
     final, edited = _edit_rows(session, notebook=notebook, by_id=by_id, merge=merge)
-    moved = place_cells(final, existing=set(by_id))
+    keys = positions.keys_for_order([c.position if c.id in by_id else None for c in final])
+    moved = {
+        c.id for c, key in zip(final, keys, strict=True) if c.id in by_id and c.position != key
+    }
+    for cell, key in zip(final, keys, strict=True):
+        cell.position = key
     for cell_id in merge.deleted:
         await session.delete(by_id[cell_id].cell)
     await session.flush()
