@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -214,16 +215,21 @@ async def test_a_save_over_a_cell_changed_in_datadive_meanwhile_keeps_both(
             await editor.patch(f"/api/v1/cells/{cell['id']}", json={"source": "x = 'Datadive'"})
             await file_when(path, ["x = 'Datadive'"])
             content["cells"][0]["source"] = "x = 'JupyterLab'"  # then "Overwrite"
-            await lab.save(NOTEBOOK, content)
+            saved = await lab.save(NOTEBOOK, content)
 
             offered = "# JupyterLab's conflicting version of cell 1 (cell 1 keeps Datadive's)"
             expected = ["x = 'Datadive'", f"{offered}\nx = 'JupyterLab'"]
             cells = await cells_when(editor, world, expected)
             in_file = await file_when(path, expected)
+            rewritten = await lab.last_modified(NOTEBOOK)
 
     assert [c["source"] for c in cells] == expected
     assert cells[0]["id"] == cell["id"]
     assert in_file == expected  # written back: JupyterLab's reload shows both
+    # JupyterLab's next save asks to reload only if the file changed more than 0.5 s after
+    # its own save (its `lastModifiedCheckMargin`): Datadive waits for that.
+    later = datetime.fromisoformat(rewritten) - datetime.fromisoformat(saved["last_modified"])
+    assert later > timedelta(milliseconds=500)
 
 
 async def test_only_the_projects_server_can_announce_a_save(app: FastAPI, listening: str) -> None:

@@ -36,6 +36,11 @@ from datadive.services.notebook_sync import TakenIn, document_for, record_base, 
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 0.3
+# JupyterLab warns that a file "changed on disk" only when it changed more than 0.5 s (its
+# `lastModifiedCheckMargin`) after its own last save. A save that must be written back (a
+# conflict to show, an id to set) is written this long after it, so that JupyterLab notices
+# and offers to load the merged notebook.
+AFTER_SAVE_SECONDS = 1.0
 # A file that changes again between reading and replacing it is read again, this often.
 WRITE_ATTEMPTS = 3
 MAX_CELLS = 2000
@@ -68,6 +73,8 @@ class NotebookFiles:
         self.backend = backend
         self.max_cells = max_cells
         self.pending: dict[str, asyncio.Task[None]] = {}
+        # Notebooks whose writes wait until then (event loop time).
+        self.held_until: dict[str, float] = {}
         # One reader-writer of a notebook's file at a time (in this process).
         self.locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -85,6 +92,9 @@ class NotebookFiles:
 
     async def _write_soon(self, notebook_id: str) -> None:
         await asyncio.sleep(SETTLE_SECONDS)
+        held = self.held_until.pop(notebook_id, 0.0) - asyncio.get_running_loop().time()
+        if held > 0:
+            await asyncio.sleep(held)
         self.pending.pop(notebook_id, None)
         try:
             await self.write(notebook_id)
@@ -146,7 +156,9 @@ class NotebookFiles:
                 except (NotANotebook, Conflict, NotFound) as exc:
                     log.warning("left %s as it is and did not write it: %s", target.path, exc)
                     return SyncOutcome(notebook_id, refused=str(exc))
-                if not write and taken_in.file_matches:
+                if not write:
+                    if not taken_in.file_matches:
+                        self._write_after_save(notebook_id)
                     return SyncOutcome(notebook_id, taken_in=taken_in)
             elif not write:
                 return SyncOutcome(notebook_id)  # nothing new in the file
@@ -157,6 +169,11 @@ class NotebookFiles:
             return SyncOutcome(notebook_id, taken_in=taken_in, written=written)
         log.warning("gave up writing notebook %s: its file keeps changing", notebook_id)
         return SyncOutcome(notebook_id, taken_in=taken_in, refused="the file keeps changing")
+
+    def _write_after_save(self, notebook_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        self.held_until[notebook_id] = loop.time() + AFTER_SAVE_SECONDS
+        self.write_soon(notebook_id)
 
     async def _take_in(self, notebook_id: str, data: bytes) -> TakenIn:
         async with self.database.transaction() as session:
