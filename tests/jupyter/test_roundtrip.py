@@ -190,6 +190,8 @@ async def test_a_save_in_jupyterlab_comes_back_into_the_cells(app: FastAPI, list
             expected = ["z = 3", template_source + "\nprint(df.shape)", "x = 2", "y = x * 10"]
             cells = await cells_when(editor, world, expected)
             await settled(app)
+            # Waits for a write under way, and would write anything still due.
+            again = await app.state.notebook_files.write(world.notebook_id)
             modified_after = await lab.last_modified(NOTEBOOK)
 
     assert [cell["source"] for cell in cells] == expected
@@ -198,6 +200,7 @@ async def test_a_save_in_jupyterlab_comes_back_into_the_cells(app: FastAPI, list
     assert cells[1]["template"] is None  # the form is gone, the code stays
     # The file already showed all of it: Datadive did not write it again, so JupyterLab's
     # next save does not find it "changed on disk".
+    assert not again.written
     assert modified_after == saved["last_modified"]
 
 
