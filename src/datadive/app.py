@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from datadive import __version__
+from datadive.api import jupyter_saves
 from datadive.api.origin_check import OriginCheckMiddleware, origin_of
 from datadive.api.problems import install_problem_handlers
 from datadive.api.unexpected_errors import AnswerUnexpectedErrors
@@ -42,7 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state_dir=settings.resolved_data_dir / "workspace-files",
         quota_bytes=settings.project_quota_bytes,
     )
-    notebook_files = NotebookFiles(database=database, backend=backend)
+    notebook_files = NotebookFiles(
+        database=database, backend=backend, max_cells=settings.max_cells_per_notebook
+    )
     database.edit_listeners.append(notebook_files.edited)
     executor = RunExecutor(
         database=database,
@@ -90,12 +93,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.executor = executor
     app.state.file_store = file_store
     app.state.workspace_files = workspace_files
+    app.state.notebook_files = notebook_files
     install_problem_handlers(app)
     app.add_middleware(
         OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})
     )
     app.add_middleware(AnswerUnexpectedErrors)
     app.include_router(build_router())
+    app.include_router(jupyter_saves.router)
     # The pages: after the problem handlers, which the page error handlers wrap.
     install_web(app)
 

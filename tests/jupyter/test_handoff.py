@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+import nbformat
 import pytest
 import pytest_asyncio
 from websockets.asyncio.client import ClientConnection, connect
@@ -287,16 +289,20 @@ print(json.dumps({"found": found, "looked": looked}))
 """
 
 
+def encodings(key: bytes) -> list[str]:
+    return [base64.b64encode(key).decode(), key.hex(), base64.urlsafe_b64encode(key).decode()]
+
+
 async def test_the_kernel_cannot_find_the_login_key(
     backend: LocalBackend, server: ServerHandle
 ) -> None:
     key = login_key(backend)
+    notice_key = backend.save_notice_key(PROJECT)
+    assert notice_key is not None
     needles = {
-        "login key": [
-            base64.b64encode(key).decode(),
-            key.hex(),
-            base64.urlsafe_b64encode(key).decode(),
-        ],
+        "login key": encodings(key),
+        # Signs the server's notices of saved notebooks: handed over the same way.
+        "notice key": encodings(notice_key),
         # The control: the server's own token is in its environment, which the kernel (same
         # account) can read; finding it shows the search looks where a key could be.
         "server token": [server.token],
@@ -314,4 +320,38 @@ async def test_the_kernel_cannot_find_the_login_key(
     report = json.loads(result.outputs[0]["text"])
     assert report["looked"] > 10
     assert [where for name, where in report["found"] if name == "login key"] == []
+    assert [where for name, where in report["found"] if name == "notice key"] == []
     assert any(name == "server token" for name, _ in report["found"])
+
+
+async def test_a_save_goes_through_when_datadive_cannot_be_told(
+    backend: LocalBackend,
+    server: ServerHandle,
+    browser: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The server tells Datadive of each saved notebook; here nobody listens at Datadive's
+    address, and the save must neither fail nor wait for it."""
+    caplog.set_level(logging.DEBUG, logger="datadive.execution.local")  # the server's log
+    await log_in(backend, browser, user_id="u-ada", next_path="/lab/tree/analysis.ipynb")
+    content = {
+        "cells": [{"cell_type": "markdown", "id": "note-1", "metadata": {}, "source": "# Hi"}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    saved = await browser.put(
+        f"{server.url}/api/contents/analysis.ipynb",
+        json={"type": "notebook", "format": "json", "content": content},
+        headers={"X-XSRFToken": browser.cookies["_xsrf"], "Origin": server.url},
+    )
+
+    assert saved.status_code == 200, saved.text
+    on_disk = nbformat.read(backend.workspace(PROJECT) / "analysis.ipynb", as_version=4)
+    assert [cell.source for cell in on_disk.cells] == ["# Hi"]
+    warned = "Datadive not told of the save of analysis.ipynb"
+    for _ in range(100):  # the hook did try, after the save had answered
+        if warned in caplog.text:
+            break
+        await asyncio.sleep(0.1)
+    assert warned in caplog.text

@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datadive.services.positions import key_between, spread_keys
+from datadive.services.positions import (
+    LONGEST_KEY,
+    key_between,
+    keys_for_order,
+    longest_in_order,
+    spread_keys,
+)
 
 
 @given(st.lists(st.tuples(st.integers(min_value=0, max_value=1000), st.booleans()), max_size=60))
@@ -38,3 +44,49 @@ def test_spread_keys_are_sorted_and_short() -> None:
         assert keys == sorted(keys)
         assert len(set(keys)) == count
         assert all(not key.endswith("0") for key in keys)
+
+
+@given(
+    st.permutations(list(range(12))),
+    st.lists(st.integers(min_value=0, max_value=12), max_size=30),
+)
+def test_a_new_order_keeps_as_many_keys_as_it_can(order: list[int], inserts: list[int]) -> None:
+    """As when a save from JupyterLab moved and added cells."""
+    old = spread_keys(12)
+    current: list[str | None] = [old[i] for i in order]
+    for slot in inserts:
+        current.insert(min(slot, len(current)), None)
+
+    keys = keys_for_order(current)
+
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys) == len(current)
+    rewritten = [i for i, key in enumerate(current) if key is not None and keys[i] != key]
+    # Only the keys outside the longest run already in order change.
+    assert len(rewritten) == 12 - len(longest_in_order(current))
+
+
+def test_moving_one_item_rewrites_its_key_only() -> None:
+    current: list[str | None] = list(spread_keys(6))
+    current.insert(1, current.pop(4))
+
+    keys = keys_for_order(current)
+
+    assert [i for i, key in enumerate(keys) if key != current[i]] == [1]
+    assert keys == sorted(keys)
+
+
+def test_many_new_items_in_one_gap_keep_short_keys() -> None:
+    current: list[str | None] = ["a", *([None] * 1500), "b"]
+
+    keys = keys_for_order(current)
+
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    assert max(len(key) for key in keys) <= LONGEST_KEY
+    assert (keys[0], keys[-1]) == ("a", "b")
+
+
+def test_the_longest_run_in_order_is_found() -> None:
+    assert longest_in_order(["b", None, "a", "c", "d", "0"]) in ({0, 3, 4}, {2, 3, 4})
+    assert longest_in_order([None, None]) == set()

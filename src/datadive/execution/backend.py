@@ -14,6 +14,11 @@ class ServerNotStarted(Unavailable):
     title = "The project's Jupyter server could not start"
 
 
+class NotebookFileChanged(Conflict):
+    slug = "notebook-file-changed"
+    title = "The notebook's file changed since it was read"
+
+
 class ServerNotRunning(Conflict):
     slug = "server-not-running"
     title = "The project's Jupyter server is not running"
@@ -65,9 +70,23 @@ class ExecutionBackend(ABC):
         is stopped."""
 
     @abstractmethod
-    async def write_notebook(self, project_id: str, path: str, document: str) -> None:
+    async def read_notebook(self, project_id: str, path: str) -> bytes | None:
+        """The file at `path` in the project's workspace as it is now; None when there is
+        none. Works whether or not the project's server runs."""
+
+    @abstractmethod
+    async def write_notebook(
+        self, project_id: str, path: str, document: str, *, expected_sha256: str | None
+    ) -> None:
         """Write a notebook (nbformat JSON) at `path` in the project's workspace, whether or
-        not its server runs, replacing the old file in one step."""
+        not its server runs, replacing the old file in one step, provided the file is still
+        the one that was read (`expected_sha256`; None: there was none). NotebookFileChanged
+        when it is not: someone saved it meanwhile, and their change must be taken in first."""
+
+    def save_notice_key(self, project_id: str) -> bytes | None:
+        """The key with which the project's running server signs its notices of saved
+        notebooks (`datadive.jupyter.save_notices`); None when no such server runs."""
+        return None
 
     async def clean_orphans(self) -> int:
         """Stop servers an earlier, crashed Datadive left running; how many were stopped."""

@@ -13,6 +13,7 @@ def build_backend(settings: Settings) -> ExecutionBackend:
             workspaces=data_dir / "workspaces",
             state_dir=data_dir / "jupyter",
             idle_seconds=settings.jupyter_idle_minutes * 60,
+            datadive_url=settings.base_url,
         )
     raise ConfigurationError(
         "DATADIVE_EXECUTION_BACKEND=jupyterhub: the JupyterHub backend is not built yet; use local"

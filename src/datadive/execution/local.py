@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -31,12 +32,14 @@ import httpx
 
 from datadive.execution.backend import (
     ExecutionBackend,
+    NotebookFileChanged,
     ServerHandle,
     ServerNotStarted,
     ServerStatus,
 )
 from datadive.jupyter.launch import LaunchSecrets
 from datadive.jupyter.login_codes import issue_login_code
+from datadive.jupyter.save_notices import NOTICE_PATH
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ START_TIMEOUT_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
 REVOKE_TIMEOUT_SECONDS = 10.0
 IDENTITY_PROVIDER = "datadive.jupyter.identity.DatadiveIdentityProvider"
+SAVE_HOOK = "datadive.jupyter.save_hook.notify_datadive"
 # Variables a kernel must never see (SECURITY.md check 19).
 SECRET_PREFIXES = ("DATADIVE_",)
 SECRET_NAMES = frozenset(
@@ -101,6 +105,7 @@ class RunningServer:
     handle: ServerHandle
     port: int
     login_key: bytes
+    notice_key: bytes
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -112,7 +117,11 @@ class LocalBackend(ExecutionBackend):
         state_dir: Path,
         idle_seconds: int = 3600,
         python: str | None = None,
+        datadive_url: str | None = None,
     ) -> None:
+        """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
+        (None: they tell nobody, and saves come back before Datadive's next write only)."""
+        self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
         self.records = state_dir / "servers"
         self.idle_seconds = idle_seconds
@@ -123,16 +132,43 @@ class LocalBackend(ExecutionBackend):
     def workspace(self, project_id: str) -> Path:
         return self.workspaces / project_id
 
-    async def write_notebook(self, project_id: str, path: str, document: str) -> None:
+    def _notebook_path(self, project_id: str, path: str) -> Path:
         root = self.workspace(project_id).resolve()
         target = (root / path).resolve()
         if not target.is_relative_to(root) or target == root:
             raise ValueError(f"{path!r} is not a path inside the project")
+        return target
+
+    def _read(self, project_id: str, path: str) -> bytes | None:
+        try:
+            return self._notebook_path(project_id, path).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    async def read_notebook(self, project_id: str, path: str) -> bytes | None:
+        # Off the event loop: a notebook with many plots is megabytes.
+        return await asyncio.to_thread(self._read, project_id, path)
+
+    async def write_notebook(
+        self, project_id: str, path: str, document: str, *, expected_sha256: str | None
+    ) -> None:
+        target = self._notebook_path(project_id, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Jupyter (or a person) reading at the same moment sees the old file or the new one.
         partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
         partial.write_text(document, encoding="utf-8")
-        os.replace(partial, target)
+        try:
+            # Checked as late as can be: a save that lands in between is taken in first.
+            now = self._read(project_id, path)
+            if (hashlib.sha256(now).hexdigest() if now is not None else None) != expected_sha256:
+                raise NotebookFileChanged(f"{path} changed since it was read")
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def save_notice_key(self, project_id: str) -> bytes | None:
+        server = self._running(project_id)
+        return server.notice_key if server is not None else None
 
     async def clean_orphans(self) -> int:
         """Stop servers recorded by an earlier Datadive process that is gone."""
@@ -169,7 +205,7 @@ class LocalBackend(ExecutionBackend):
         workspace = self.workspace(project_id)
         workspace.mkdir(parents=True, exist_ok=True)
         port, token = free_port(), secrets.token_urlsafe(32)
-        login_key = secrets.token_bytes(32)
+        login_key, notice_key = secrets.token_bytes(32), secrets.token_bytes(32)
         environment = kernel_environment() | {"JUPYTER_TOKEN": token}
         process = await asyncio.create_subprocess_exec(
             self.python,
@@ -190,6 +226,8 @@ class LocalBackend(ExecutionBackend):
             # Datadive keeps the head and tail of long output itself (`outputs.py`); Jupyter's
             # rate limit would instead drop the output for a notice about its own settings.
             "--ZMQChannelsWebsocketConnection.limit_rate=False",
+            # Tells Datadive when a notebook was saved (JupyterLab's edits come back).
+            f"--ContentsManager.post_save_hook={SAVE_HOOK}",
             # containers and CI run as root; Jupyter refuses that unless told
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
             cwd=workspace,
@@ -205,6 +243,7 @@ class LocalBackend(ExecutionBackend):
             handle=ServerHandle(url=f"http://127.0.0.1:{port}", token=token),
             port=port,
             login_key=login_key,
+            notice_key=notice_key,
         )
         self._record(server)
         try:
@@ -220,7 +259,13 @@ class LocalBackend(ExecutionBackend):
 
     async def _hand_over_secrets(self, server: RunningServer) -> None:
         assert server.process.stdin is not None
-        server.process.stdin.write(LaunchSecrets(login_key=server.login_key).to_line())
+        notice_url = None
+        if self.datadive_url is not None:
+            notice_url = self.datadive_url + NOTICE_PATH.format(project_id=server.project_id)
+        secrets_line = LaunchSecrets(
+            login_key=server.login_key, notice_key=server.notice_key, notice_url=notice_url
+        ).to_line()
+        server.process.stdin.write(secrets_line)
         # If the server died at once, _wait_until_ready reports why.
         with contextlib.suppress(ConnectionError):
             await server.process.stdin.drain()

@@ -24,6 +24,7 @@ from datadive.jupyter.handlers import (
     SignInThroughDatadiveHandler,
 )
 from datadive.jupyter.launch import read_launch_secrets
+from datadive.jupyter.save_hook import SaveNotifier
 from datadive.jupyter.sessions import BrowserSessions
 
 DATADIVE_USER = User(username="datadive", name="Datadive", display_name="Datadive")
@@ -34,6 +35,13 @@ class DatadiveIdentityProvider(IdentityProvider):
         super().__init__(**kwargs)
         launched = read_launch_secrets(sys.stdin)
         self.browser_sessions = BrowserSessions(launched.login_key if launched else None)
+        # Read by the post-save hook (`save_hook`), which Jupyter calls with the server's
+        # contents manager only: the identity provider is where it finds the launch secrets.
+        self.save_notifier = (
+            SaveNotifier(url=launched.notice_url, key=launched.notice_key, log=self.log)
+            if launched is not None and launched.notice_url and launched.notice_key
+            else None
+        )
         # Mixed into the cookie secret, which Jupyter otherwise keeps in a file that every
         # server (and kernel) of this account can read: cookies die with this process.
         self.process_secret = secrets.token_bytes(32)

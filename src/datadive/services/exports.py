@@ -49,14 +49,20 @@ def datadive_metadata(view: CellView) -> dict[str, Any]:
     return metadata
 
 
-def export_ipynb(notebook: Notebook, views: Sequence[CellView]) -> NotebookNode:
+def export_ipynb(
+    notebook: Notebook, views: Sequence[CellView], *, revision: int | None = None
+) -> NotebookNode:
     """nbformat v4 with Datadive's own data in each cell's `metadata.datadive`; cell ids are
-    the Datadive cell ids, so they stay the same from export to export."""
+    the Datadive cell ids, so they stay the same from export to export. The notebook's file
+    in the project also carries its `revision` (see `services.file_base`)."""
+    notebook_metadata: dict[str, Any] = {"notebook_id": notebook.id, "title": notebook.title}
+    if revision is not None:
+        notebook_metadata["revision"] = revision
     document = nbformat.v4.new_notebook(
         metadata={
             "kernelspec": KERNELSPEC,
             "language_info": {"name": "python"},
-            "datadive": {"notebook_id": notebook.id, "title": notebook.title},
+            "datadive": notebook_metadata,
         }
     )
     for view in views:
@@ -74,3 +80,9 @@ def export_ipynb(notebook: Notebook, views: Sequence[CellView]) -> NotebookNode:
         document.cells.append(cell)
     nbformat.validate(document)
     return cast(NotebookNode, document)
+
+
+def ipynb_text(document: NotebookNode) -> str:
+    """An exported notebook as the text of its `.ipynb` (as Jupyter writes it)."""
+    text: str = nbformat.writes(document)
+    return text
