@@ -123,3 +123,46 @@ def test_a_good_template_loads() -> None:
     )
 
     assert loaded.slug == "my-template"
+
+
+COLUMN_INPUTS: list[dict[str, Any]] = [
+    {"name": "data", "type": "dataframe", "default": "df"},
+    {"name": "item", "type": "column", "of": "data", "levels": ["ordinal", "scale"]},
+    {"name": "items", "type": "columns", "of": "data", "levels": ["binary"]},
+    {"name": "top", "type": "integer", "default": 5, "range_of": "item"},
+    {"name": "cut", "type": "number", "range_of": "items"},
+]
+COLUMN_CODE = "{{ data }}[{{ item }}].clip(upper={{ top }})\n{{ data }}[{{ items }}] > {{ cut }}"
+
+
+def test_levels_and_range_of_load_on_the_inputs_they_belong_to() -> None:
+    loaded = load_template(template(COLUMN_CODE, COLUMN_INPUTS))
+
+    item, items, top = loaded.inputs[1], loaded.inputs[2], loaded.inputs[3]
+    assert item.levels == ["ordinal", "scale"]
+    assert items.levels == ["binary"]
+    assert top.range_of == "item"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"name": "top", "levels": ["scale"]}, "inputs[3].levels", "only column and columns"),
+        ({"name": "item", "levels": []}, "inputs[1].levels", "at least one level"),
+        ({"name": "item", "levels": ["scale", "scale"]}, "inputs[1].levels", "a level twice"),
+        ({"name": "item", "levels": ["interval"]}, "inputs.1.levels.0", "nominal"),
+        ({"name": "item", "range_of": "items"}, "inputs[1].range_of", "only number and integer"),
+        ({"name": "top", "range_of": "data"}, "inputs[3].range_of", "not a column or columns"),
+        ({"name": "top", "range_of": "nothing"}, "inputs[3].range_of", "not a column or columns"),
+    ],
+)
+def test_levels_and_range_of_are_refused_where_they_make_no_sense(
+    change: dict[str, Any], field: str, words: str
+) -> None:
+    inputs = [
+        {**item, **change} if item["name"] == change["name"] else item for item in COLUMN_INPUTS
+    ]
+    found = problems(template(COLUMN_CODE, inputs))
+
+    assert [f for f, _ in found] == [field], found
+    assert words in found[0][1]

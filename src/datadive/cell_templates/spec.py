@@ -20,6 +20,9 @@ InputType = Literal[
     "identifier",
 ]
 OutputType = Literal["dataframe", "series", "figure", "table", "value", "model"]
+# Measurement levels, as file metadata and `df.attrs["datadive"]` name them.
+Level = Literal["nominal", "ordinal", "scale", "binary"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "scale", "binary")
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]{0,39}$"
@@ -44,6 +47,15 @@ class TemplateInput(Strict):
     accept: list[str] | None = Field(default=None, description="File endings, for `file`.")
     of: str | None = Field(
         default=None, description="For `column`/`columns`: the `dataframe` input they belong to."
+    )
+    levels: list[Level] | None = Field(
+        default=None,
+        description="For `column`/`columns`: the measurement levels offered (unknown: always).",
+    )
+    range_of: str | None = Field(
+        default=None,
+        description="For `number`/`integer`: the `column`/`columns` input whose values the "
+        "number should lie among (outside them the form warns).",
     )
 
     @property
@@ -71,3 +83,13 @@ class TemplateSpec(Strict):
 
     def input(self, name: str) -> TemplateInput | None:
         return next((item for item in self.inputs if item.name == name), None)
+
+    def table_of(self, item: TemplateInput) -> TemplateInput | None:
+        """The `dataframe` input a `column` / `columns` input belongs to: the one it names,
+        else the template's only one."""
+        if item.type not in {"column", "columns"}:
+            return None
+        if item.of:
+            return self.input(item.of)
+        tables = [other for other in self.inputs if other.type == "dataframe"]
+        return tables[0] if len(tables) == 1 else None

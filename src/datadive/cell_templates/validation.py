@@ -16,6 +16,7 @@ from datadive.cell_templates.syntax import check_syntax
 from datadive.cell_templates.values import value_problem
 from datadive.errors import FieldError, Invalid
 
+COLUMN_TYPES = {"column", "columns"}
 SAMPLES: dict[str, Any] = {
     "text": "sample",
     "number": 1.5,
@@ -55,6 +56,35 @@ def input_problems(template: TemplateSpec) -> list[FieldError]:
             errors.append(FieldError(f"{field}.of", f"`{item.of}` is not a dataframe input"))
         if item.default not in (None, "", []) and (problem := value_problem(item, item.default)):
             errors.append(FieldError(f"{field}.default", problem))
+        errors.extend(data_problems(template, item, field))
+    return errors
+
+
+def data_problems(template: TemplateSpec, item: TemplateInput, field: str) -> list[FieldError]:
+    """`levels` (which columns a column input offers) and `range_of` (the column input whose
+    values a number should lie among) make sense on those kinds of input only."""
+    errors = []
+    if item.levels is not None:
+        if item.type not in COLUMN_TYPES:
+            errors.append(
+                FieldError(f"{field}.levels", "only column and columns inputs have levels")
+            )
+        elif not item.levels:
+            errors.append(FieldError(f"{field}.levels", "name at least one level, or leave it out"))
+        elif len(set(item.levels)) != len(item.levels):
+            errors.append(FieldError(f"{field}.levels", "names a level twice"))
+    if item.range_of is not None:
+        source = template.input(item.range_of)
+        if item.type not in {"number", "integer"}:
+            errors.append(
+                FieldError(f"{field}.range_of", "only number and integer inputs have a range_of")
+            )
+        elif source is None or source.type not in COLUMN_TYPES:
+            errors.append(
+                FieldError(
+                    f"{field}.range_of", f"`{item.range_of}` is not a column or columns input"
+                )
+            )
     return errors
 
 
