@@ -5,16 +5,35 @@ kernel runs (asked silently: the user's execution count and namespace stay as th
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from fastapi import FastAPI
 
 from tests.support.cells import add_cell, add_template_cell, template_id
+from tests.support.column_pickers import RANGED, add_own_cell, choices, origin_of, warnings_of
 from tests.support.world import World, build_world
 
 HTMX = {"HX-Request": "true"}
 MAKE_TABLES = """import pandas as pd
-survey = pd.DataFrame({"age": [30, 41], "wellbeing 1": [4, 5], "<group>": ["a", "b"]})
+survey = pd.DataFrame({
+    "age": [30, 41, 25],
+    "wellbeing 1": [4, 5, 2],
+    "<group>": ["a", "b", "a"],
+    "programme": pd.Categorical(["psy", "soc", "psy"]),
+    "q_belong": [1.5, 3.0, 5.0],
+    "when": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+    "done": [True, False, True],
+})
+survey.attrs["datadive"] = {"source": "data/survey.csv", "columns": {
+    "wellbeing 1": {
+        "label": "How well do you feel?",
+        "measurement": "ordinal",
+        "value_labels": [{"value": 1, "label": "Bad"}, {"value": 7, "label": "Great"}],
+    },
+    "q_belong": {"label": "I feel I belong here", "measurement": "scale", "value_labels": None},
+    "age": {"label": None, "measurement": "not a level"},
+}}
 note = "not a table"
 print(sorted(name for name in dir() if not name.startswith("_")))
 """
@@ -46,13 +65,13 @@ async def test_dataframe_inputs_offer_the_tables_of_earlier_cells(app: FastAPI) 
         assert options_of(html, f"cell-{histogram['id']}-in-data") == ["survey", "extra"]
     column = re.search(rf'<input id="cell-{histogram["id"]}-in-column"[^>]*>', page.text)
     assert column is not None
-    # Free text with suggestions: the datalist is filled from the kernel when one runs.
+    # A text box (the form works without scripts) that js/column-picker.js makes a picker.
     assert 'type="text" value="age"' in column.group(0)
-    assert f'list="cell-{histogram["id"]}-in-column-columns"' in column.group(0)
-    assert f'data-columns-url="/notebooks/{nb}/columns"' in column.group(0)
+    assert "data-column-picker" in column.group(0)
+    url = f"/notebooks/{nb}/columns?cell={histogram['id']}"
+    assert f'data-columns-url="{url}"' in column.group(0)
     assert f'data-table-field="cell-{histogram["id"]}-in-data"' in column.group(0)
-    assert f'<datalist id="cell-{histogram["id"]}-in-column-columns"></datalist>' in page.text
-    # No kernel: no columns, and asking started nothing.
+    # No kernel and no file: no columns, and asking started nothing.
     assert columns.status_code == 200
     assert "<option" not in columns.text
     assert status.running is False
@@ -71,37 +90,81 @@ async def test_the_add_cell_form_offers_tables_up_to_where_it_goes(app: FastAPI)
     assert options_of(form.text, "new-in-data") == ["first", "df"]
     items = re.search(r'<input id="new-in-items"[^>]*>', form.text)
     assert items is not None
-    assert 'data-table-field="new-in-data" data-many' in items.group(0)
+    assert 'data-table-field="new-in-data"' in items.group(0)
+    assert "data-many" in items.group(0)
+    first_id = first["id"]
+    assert (
+        f'data-columns-url="/notebooks/{nb}/columns?after={first_id}&amp;template='
+        in items.group(0)
+    )
 
 
 @pytest.mark.slow
 async def test_columns_come_from_the_running_kernel_without_a_trace(app: FastAPI) -> None:
+    """Labels and levels from `df.attrs["datadive"]` (set here by plain pandas code, as
+    Datadive's readers do), levels guessed from dtypes otherwise; the refusal of unknown
+    columns and the range warnings use the same answer."""
     world: World = await build_world(app)
     nb = world.notebook_id
     async with world.editor.client(app) as editor, world.viewer.client(app) as viewer:
+        await editor.delete(f"/api/v1/cells/{world.cell_id}")
         setup = await add_cell(editor, nb, "code", MAKE_TABLES)
         ran = (
             await editor.post(f"/api/v1/cells/{setup['id']}/execute", params={"wait": 90})
         ).json()
         assert ran["status"] == "ok", ran
+        histogram = await add_template_cell(editor, nb, "histogram", data="survey", column="age")
+        reverse = await add_own_cell(editor, nb, RANGED, data="survey", column="wellbeing 1")
 
-        survey = await editor.get(f"/notebooks/{nb}/columns", params={"table": "survey"})
-        note = await editor.get(f"/notebooks/{nb}/columns", params={"table": "note"})
-        refused = await viewer.get(f"/notebooks/{nb}/columns", params={"table": "survey"})
+        url = f"/notebooks/{nb}/columns"
+        survey = await editor.get(url, params={"cell": histogram["id"], "table": "survey"})
+        ordinal = await editor.get(
+            url, params={"cell": histogram["id"], "table": "survey", "levels": "ordinal"}
+        )
+        note = await editor.get(url, params={"cell": histogram["id"], "table": "note"})
+        refused = await viewer.get(url, params={"cell": histogram["id"], "table": "survey"})
+        typo = await editor.post(
+            f"/cells/{histogram['id']}/inputs",
+            data={"in.data": "survey", "in.column": "q_belon"},
+            headers=HTMX,
+        )
+        warned = await editor.get(
+            f"/notebooks/{nb}/form-checks",
+            params={
+                "cell": reverse["id"],
+                "in.data": "survey",
+                "in.column": "wellbeing 1",
+                "in.scale_min": "1",
+                "in.scale_max": "100",
+            },
+        )
 
         check = await add_cell(editor, nb, "code", NAMES)
         again = (
             await editor.post(f"/api/v1/cells/{check['id']}/execute", params={"wait": 60})
         ).json()
 
-    assert survey.status_code == 200
-    assert re.findall(r'<option value="([^"]*)">', survey.text) == [
-        "age",
-        "wellbeing 1",
-        "&lt;group&gt;",
+    assert origin_of(survey) == "kernel"
+    assert choices(survey) == [
+        ("age", "", "scale"),
+        ("wellbeing 1", "How well do you feel?", "ordinal"),
+        ("<group>", "", "nominal"),
+        ("programme", "", "nominal"),
+        ("q_belong", "I feel I belong here", "scale"),
+        ("when", "", "scale"),
+        ("done", "", "nominal"),
     ]
-    assert "<option" not in note.text
+    assert choices(ordinal) == [("wellbeing 1", "How well do you feel?", "ordinal")]
+    assert choices(note) == []
     assert refused.status_code == 403
+    assert typo.status_code == 422
+    message = "There is no column 'q_belon' in survey. Did you mean 'q_belong'?"
+    assert message in unescape(typo.text)
+    # The data run from 2 to 5; the value labels from 1 to 7.
+    assert warnings_of(warned) == {
+        "scale_max": "Highest answer is 100, but wellbeing 1 in survey holds values from 1 "
+        "to 7 only."
+    }
     # Asking left no trace: the next cell is execution 2 and sees the same names.
     [first] = ran["cells"]
     [second] = again["cells"]

@@ -1,5 +1,6 @@
-"""What the notebook's running kernel holds: the columns of its pandas tables, so that
-`column` / `columns` inputs can suggest them.
+"""What the notebook's running kernel holds: its pandas tables and, for one table, its columns
+with their labels, measurement levels and ranges, so that `column` / `columns` inputs can
+offer them and a form can be checked against the data.
 
 Asking never starts a server or a kernel: with none running the answer is empty. The question
 is an `execute_request` with `silent=True, store_history=False` and empty code, the answer an
@@ -14,13 +15,17 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import keyword
 import logging
+import math
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from datadive.cell_templates.spec import LEVELS
 from datadive.db.models import Notebook
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ServerHandle
@@ -48,6 +53,84 @@ COLUMNS_EXPRESSION = (
 
 Columns = dict[str, list[str]]
 
+MAX_LABEL = 500
+# Runs in the kernel with `exec` in a namespace of its own (none of these names reach the
+# user's), given `user_ns`, `name` (the table), `ranges` (columns whose smallest and largest
+# values are wanted) and the limits; it sets `answer`. Labels and levels come from
+# `df.attrs["datadive"]["columns"]` (what Datadive's readers attach), read defensively
+# without importing datadive; a column without them gets its level from its dtype.
+COLUMN_FACTS = r"""
+import json, math, sys
+
+def facts():
+    pd = sys.modules.get("pandas")
+    table = user_ns.get(name)
+    if pd is None or not isinstance(table, pd.DataFrame):
+        return {"status": "missing"}
+    kinds = pd.api.types
+    attrs = getattr(table, "attrs", None)
+    known = attrs.get("datadive") if isinstance(attrs, dict) else None
+    known = known.get("columns") if isinstance(known, dict) else None
+    known = known if isinstance(known, dict) else {}
+
+    def guess(dtype):
+        if kinds.is_bool_dtype(dtype):
+            return "nominal"
+        if kinds.is_numeric_dtype(dtype) or kinds.is_datetime64_any_dtype(dtype):
+            return "scale"
+        if kinds.is_timedelta64_dtype(dtype):
+            return "scale"
+        if isinstance(dtype, pd.CategoricalDtype) or kinds.is_object_dtype(dtype):
+            return "nominal"
+        if kinds.is_string_dtype(dtype):
+            return "nominal"
+        return None
+
+    def number(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            try:
+                value = value.item()
+            except Exception:
+                return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return float(value) if math.isfinite(value) else None
+
+    wanted = set(ranges)
+    columns = []
+    for position, column in enumerate(list(table.columns)[:max_columns]):
+        key = str(column)
+        entry = known.get(key)
+        entry = entry if isinstance(entry, dict) else {}
+        label = entry.get("label")
+        level = entry.get("measurement")
+        dtype = table.dtypes.iloc[position]
+        item = {
+            "name": key,
+            "label": label[:max_label] if isinstance(label, str) and label.strip() else None,
+            "measurement": level if level in levels else guess(dtype),
+        }
+        if key in wanted:
+            found = []
+            if kinds.is_numeric_dtype(dtype) and not kinds.is_bool_dtype(dtype):
+                series = table.iloc[:, position]
+                found += [number(series.min()), number(series.max())]
+            labelled = entry.get("value_labels")
+            for pair in labelled if isinstance(labelled, list) else []:
+                if isinstance(pair, dict):
+                    found.append(number(pair.get("value")))
+            found = [value for value in found if value is not None]
+            if found:
+                item["min"], item["max"] = min(found), max(found)
+        columns.append(item)
+    return {"status": "ok", "columns": columns}
+
+try:
+    answer = json.dumps(facts())
+except Exception as error:
+    answer = json.dumps({"status": "error", "message": f"{type(error).__name__}: {error}"[:500]})
+"""
+
 
 async def dataframe_columns(
     executor: RunExecutor, *, notebook: Notebook, seconds: float = ASK_SECONDS
@@ -65,6 +148,79 @@ async def dataframe_columns(
         log.debug("no columns from the kernel of notebook %s: %r", notebook.id, exc)
         return {}
     return read_columns(answer)
+
+
+async def table_facts(
+    executor: RunExecutor,
+    *,
+    notebook: Notebook,
+    table: str,
+    ranges: Sequence[str] = (),
+    seconds: float = ASK_SECONDS,
+) -> list[dict[str, Any]] | None:
+    """The columns of `table` in the notebook's running kernel, each `{name, label,
+    measurement}` (plus `min`/`max` for the columns in `ranges` that hold numbers or labelled
+    numeric values); None when no kernel runs, it holds no such DataFrame, it is busy past
+    `seconds`, or anything fails. Nothing is started."""
+    if not table.isidentifier() or keyword.iskeyword(table):
+        return None
+    scope = (
+        f"{{'user_ns': get_ipython().user_ns, 'name': {table!r}, "
+        f"'ranges': {[str(name) for name in ranges][:MAX_COLUMNS]!r}, "
+        f"'levels': {LEVELS!r}, 'max_columns': {MAX_COLUMNS}, 'max_label': {MAX_LABEL}}}"
+    )
+    expression = f"(lambda scope: (exec({COLUMN_FACTS!r}, scope), scope['answer'])[1])({scope})"
+    try:
+        async with asyncio.timeout(seconds):
+            found = await running_kernel(executor, notebook=notebook)
+            if found is None:
+                return None
+            answer = await evaluate_silently(found[0], found[1], expression)
+    except (TimeoutError, OSError, WebSocketException, WireError, DatadiveError) as exc:
+        log.debug("no columns of %s from the kernel of %s: %r", table, notebook.id, exc)
+        return None
+    return read_facts(answer)
+
+
+def read_facts(answer: Any) -> list[dict[str, Any]] | None:
+    """The kernel's answer, checked: names, labels and levels as text, ranges as numbers."""
+    parsed = read_json(answer)
+    if not isinstance(parsed, dict) or parsed.get("status") != "ok":
+        return None
+    columns = parsed.get("columns")
+    facts: list[dict[str, Any]] = []
+    for item in columns[:MAX_COLUMNS] if isinstance(columns, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        label, level = item.get("label"), item.get("measurement")
+        fact: dict[str, Any] = {
+            "name": item["name"],
+            "label": label[:MAX_LABEL] if isinstance(label, str) else None,
+            "measurement": level if level in LEVELS else None,
+        }
+        low, high = number_or_none(item.get("min")), number_or_none(item.get("max"))
+        if low is not None and high is not None:
+            fact["min"], fact["max"] = low, high
+        facts.append(fact)
+    return facts
+
+
+def number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def read_json(answer: Any) -> Any:
+    """A `user_expressions` entry whose value is a JSON string; None when it is not one."""
+    if not isinstance(answer, dict) or answer.get("status") != "ok":
+        return None
+    text = answer.get("data", {}).get("text/plain")
+    try:
+        # text/plain is the repr of the JSON string.
+        return json.loads(ast.literal_eval(text)) if isinstance(text, str) else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 async def running_kernel(
@@ -127,13 +283,7 @@ async def evaluate_silently(handle: ServerHandle, kernel_id: str, expression: st
 
 def read_columns(answer: Any) -> Columns:
     """The kernel's answer, checked: only names and lists of names get through."""
-    if not isinstance(answer, dict) or answer.get("status") != "ok":
-        return {}
-    text = answer.get("data", {}).get("text/plain")
-    try:
-        parsed = json.loads(ast.literal_eval(text)) if isinstance(text, str) else None
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return {}
+    parsed = read_json(answer)
     if not isinstance(parsed, dict):
         return {}
     tables: Columns = {}

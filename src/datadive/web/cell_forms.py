@@ -38,9 +38,13 @@ class Field:
     options: tuple[tuple[str, bool], ...] = ()
     attrs: tuple[tuple[str, str], ...] = ()
     error: str = ""
-    # For `column` / `columns`: the `dataframe` input whose columns the page suggests.
+    # For `column` / `columns`: the `dataframe` input whose columns the picker offers, and
+    # the measurement levels it offers (empty: all).
     column_of: str = ""
     many: bool = False
+    levels: tuple[str, ...] = ()
+    # For `number` / `integer`: the column input whose values the number should lie among.
+    range_of: str = ""
     # For `file`: the project's files the input accepts, as the kernel opens them.
     file_choices: tuple[str, ...] = ()
 
@@ -92,13 +96,23 @@ def typed_value(item: TemplateInput, raw: list[str]) -> Any:
         case "multiselect":
             return [options.get(choice, choice) for choice in raw if choice]
         case "columns":
-            return [name.strip() for name in text.split(",") if name.strip()]
+            return column_names(raw)
         case "number" | "integer":
             return number(text, whole=item.type == "integer") if text else None
         case "select":
             return options.get(text, text) if text else None
         case _:
             return text or None
+
+
+def column_names(raw: list[str]) -> list[str]:
+    """A `columns` field: typed as one text of names separated by commas (the plain form), or
+    sent as one value per column by the picker (`js/column-picker.js`), which sends an empty
+    value first so that a single name holding a comma stays whole."""
+    if len(raw) > 1:
+        return [name.strip() for name in raw if name.strip()]
+    text = raw[0] if raw else ""
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def posted_inputs(spec: TemplateSpec, pairs: Pairs) -> dict[str, Any]:
@@ -140,14 +154,9 @@ def constraint_attrs(item: TemplateInput) -> tuple[tuple[str, str], ...]:
 
 
 def table_input(spec: TemplateSpec, item: TemplateInput) -> str:
-    """The `dataframe` input a column input belongs to: the one it names, else the form's
-    only one."""
-    if item.type not in {"column", "columns"}:
-        return ""
-    if item.of:
-        return item.of
-    tables = [other.name for other in spec.inputs if other.type == "dataframe"]
-    return tables[0] if len(tables) == 1 else ""
+    """The `dataframe` input a column input belongs to (`TemplateSpec.table_of`)."""
+    table = spec.table_of(item)
+    return table.name if table is not None else ""
 
 
 def file_choices(item: TemplateInput, files: Sequence[str]) -> tuple[str, ...]:
@@ -192,7 +201,9 @@ def build_field(
         options = tuple((name, name in chosen) for name in names)
         multiple = item.type == "multiselect"
         return replace(base, control="select", multiple=multiple, options=options)
-    if typed is not None:
+    if typed is not None and item.type == "columns":
+        text = ", ".join(column_names(typed))
+    elif typed is not None:
         text = typed[-1] if typed else ""
     elif isinstance(value, list):
         text = ", ".join(as_text(v) for v in value)
@@ -206,6 +217,8 @@ def build_field(
         attrs=constraint_attrs(item),
         column_of=column_of,
         many=item.type == "columns",
+        levels=tuple(item.levels or ()) if column_of else (),
+        range_of=item.range_of or "",
         file_choices=file_choices(item, files),
     )
 

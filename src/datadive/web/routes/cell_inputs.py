@@ -1,20 +1,24 @@
 """A template cell's form: apply it (the code is made anew, "Apply and run" runs it next), keep
-it as a draft while it is typed, and the columns its `column` / `columns` inputs can offer."""
+it as a draft while it is typed, the columns its `column` / `columns` inputs can offer, and
+warnings about numbers outside the data (`services/column_checks.py`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from datadive.api.deps import DatabaseDep, DbSession, ExecutorDep
+from datadive.api.file_changes import StoreDep
 from datadive.auth.permissions import Action, require
 from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellUpdate
 from datadive.services import cells
-from datadive.services.kernel_variables import dataframe_columns
+from datadive.services.column_checks import known_tables, range_warnings
+from datadive.services.column_sources import ColumnInfo, table_columns
 from datadive.web.cell_forms import form_pairs, posted_inputs
+from datadive.web.column_forms import FormPlace, check_columns, form_place, offered
 from datadive.web.deps import SignedIn
 from datadive.web.notebook_page import (
     CellEditAccess,
@@ -47,6 +51,7 @@ async def apply_inputs(
     spec = await template_spec(session, access, field="inputs")
     inputs = posted_inputs(spec, pairs)
     try:
+        await check_columns(session, executor, access=access, spec=spec, inputs=inputs)
         applied = await update_apart(database, access, CellUpdate(inputs=inputs))
     except DatadiveError as error:
         return await render_cell(request, session, access, pairs=pairs, error=error)
@@ -80,15 +85,68 @@ async def save_draft(
     return Response(status_code=204)
 
 
+Place = Annotated[FormPlace, Depends(form_place)]
+
+
 @router.get("/notebooks/{notebook_id}/columns")
 async def column_choices(
     request: Request,
     principal: SignedIn,
+    session: DbSession,
     executor: ExecutorDep,
+    store: StoreDep,
     access: EditAccess,
+    place: Place,
     table: Annotated[str, Query(max_length=200)] = "",
+    levels: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """The columns of `table` in the notebook's running kernel, as `<option>`s for a form's
-    `<datalist>`; none when no kernel runs (nothing is started to find out)."""
-    columns = (await dataframe_columns(executor, notebook=access.notebook)).get(table, [])
-    return render(request, "partials/_column_choices.html", {"columns": columns})
+    """The columns of `table` as the form's cell (`cell`, or a new one `after` another) can
+    use them, with their labels and levels, as `<option>`s for `js/column-picker.js`: from
+    the running kernel, else the profile of the file the table is read from. Only the
+    `levels` asked for (and columns of unknown level). Nothing is started to find out."""
+    found = await table_columns(
+        session,
+        executor,
+        notebook=access.notebook,
+        views=place.views,
+        index=place.index,
+        table=table,
+        store=store,
+    )
+    columns: list[ColumnInfo] = offered(found, levels.replace(",", " ").split())
+    context = {"columns": columns, "origin": found.origin if found is not None else ""}
+    return render(request, "partials/_column_choices.html", context)
+
+
+@router.get("/notebooks/{notebook_id}/form-checks")
+async def form_checks(
+    request: Request,
+    principal: SignedIn,
+    session: DbSession,
+    executor: ExecutorDep,
+    store: StoreDep,
+    access: EditAccess,
+    place: Place,
+) -> Response:
+    """Warnings about the form's numbers that lie outside the data their `range_of` columns
+    hold, as `<p data-input="…">` for `js/column-picker.js` to show next to each field; none
+    when the data cannot be known. The form's fields come as `in.<input>` query parameters."""
+    if place.spec is None:
+        return render(request, "partials/_form_checks.html", {"warnings": {}})
+    pairs = [(key, value) for key, value in request.query_params.multi_items()]
+    inputs = posted_inputs(place.spec, pairs)
+    known = await known_tables(
+        session,
+        executor,
+        notebook=access.notebook,
+        views=place.views,
+        index=place.index,
+        spec=place.spec,
+        inputs=inputs,
+        store=store,
+        with_ranges=True,
+    )
+    warnings = range_warnings(place.spec, inputs, known)
+    labels = {item.name: item.display_label for item in place.spec.inputs}
+    context = {"warnings": {name: (labels[name], text) for name, text in warnings.items()}}
+    return render(request, "partials/_form_checks.html", context)

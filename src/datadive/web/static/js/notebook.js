@@ -4,7 +4,7 @@
 // and folds opened by the user are kept across these refreshes. Cells can be dragged by their
 // handle to a new place (the keyboard has Move up / Move down).
 import { showToast } from "./toasts.js";
-import "./column-choices.js";
+import "./column-picker.js";
 
 const COALESCE_MS = 300;
 
