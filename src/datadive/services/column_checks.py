@@ -142,8 +142,8 @@ async def refuse_unknown_columns(
         session, executor, notebook=notebook, views=views, index=index, spec=spec, inputs=inputs
     )
     if errors := unknown_columns(spec, inputs, known):
-        names = ", ".join(error.field for error in errors)
-        raise Invalid(f"Check these inputs: {names}.", errors=errors)
+        # The messages themselves, so that the form's alert (and the API) says what to fix.
+        raise Invalid(" ".join(error.message for error in errors), errors=errors)
 
 
 def show_number(value: float) -> str:

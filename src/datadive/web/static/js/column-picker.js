@@ -29,9 +29,22 @@ async function fetchText(url) {
   return response.text();
 }
 
+// One question per URL at a time: a picker asks on focus and again when typed into.
 async function columnsAt(url) {
   const cached = asked.get(url);
   if (cached && Date.now() - cached.at < FRESH_MS) return cached.answer;
+  if (cached?.pending) return cached.pending;
+  const pending = readColumns(url);
+  asked.set(url, { at: 0, pending });
+  try {
+    return await pending;
+  } catch (error) {
+    asked.delete(url);
+    throw error;
+  }
+}
+
+async function readColumns(url) {
   const holder = document.createElement("template");
   holder.innerHTML = await fetchText(url);
   const box = holder.content.querySelector(".column-choices");
@@ -82,14 +95,14 @@ class Picker {
   build() {
     const input = this.source;
     const listId = `${this.id}-listbox`;
-    this.note = element("p", { class: "picker-note", id: `${this.id}-note`, "aria-live": "polite" });
-    this.list = element("ul", { class: "picker-list", id: listId, role: "listbox", hidden: "" });
+    this.note = element("p", { class: "colpick-note", id: `${this.id}-note`, "aria-live": "polite" });
+    this.list = element("ul", { class: "colpick-list", id: listId, role: "listbox", hidden: "" });
     if (this.many) {
       // The search box takes over the label (and the description) of the text box.
       this.box = element("input", {
         type: "text",
         id: this.id,
-        class: "picker-search",
+        class: "colpick-search",
         autocomplete: "off",
         placeholder: "Search by name or question",
       });
@@ -103,8 +116,8 @@ class Picker {
       input.removeAttribute("required");
       input.hidden = true;
       this.list.setAttribute("aria-multiselectable", "true");
-      this.picked = element("ol", { class: "picker-chosen", id: `${this.id}-chosen`, "aria-label": "Chosen columns, in order" });
-      this.values = element("div", { class: "picker-values", hidden: "" });
+      this.picked = element("ol", { class: "colpick-chosen", id: `${this.id}-chosen`, "aria-label": "Chosen, in order" });
+      this.values = element("div", { class: "colpick-values", hidden: "" });
       input.after(this.picked, this.box, this.list, this.note, this.values);
       this.renderChosen(false);
     } else {
@@ -119,7 +132,7 @@ class Picker {
     box.removeAttribute("list");
     const described = (box.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
     box.setAttribute("aria-describedby", [...described, this.note.id].join(" "));
-    this.list.setAttribute("aria-label", this.many ? "Columns to choose from" : "Columns");
+    this.list.setAttribute("aria-label", "Choices");
     box.addEventListener("keydown", (event) => this.onKey(event));
     box.addEventListener("input", () => this.onType());
     box.addEventListener("focus", () => this.load());
@@ -136,6 +149,9 @@ class Picker {
     return document.getElementById(this.source.dataset.tableField)?.value || "";
   }
 
+  // The columns of the form's table, asked once per table and levels (and again when the
+  // cached answer is old). The list is redrawn only when the answer differs, so that a
+  // late answer does not take away the column the person has gone down to.
   async load() {
     if (this.box.disabled) return;
     const table = this.tableName();
@@ -148,15 +164,19 @@ class Picker {
     const url = new URL(this.source.dataset.columnsUrl, window.location.origin);
     url.searchParams.set("table", table);
     if (this.levels.length) url.searchParams.set("levels", this.levels.join(" "));
+    let answer;
     try {
-      const answer = await columnsAt(url.pathname + url.search);
-      this.columns = answer.columns;
-      this.origin = answer.origin;
+      answer = await columnsAt(url.pathname + url.search);
     } catch {
-      this.columns = [];
-      this.origin = "";
+      answer = { origin: "", columns: [] };
     }
-    this.filter(false);
+    const signature = JSON.stringify([table, answer]);
+    if (signature === this.signature) return;
+    this.signature = signature;
+    this.columns = answer.columns;
+    this.origin = answer.origin;
+    if (this.many) this.renderChosen(false); // with their question texts now
+    this.filter(this.isOpen() || (this.wanted && document.activeElement === this.box));
   }
 
   query() {
@@ -177,8 +197,12 @@ class Picker {
       this.say(`The columns of ${table} are not known yet: run the cell that loads it, or type a name.`);
     } else {
       const from = this.origin === "kernel" ? "in the running kernel" : `from ${this.origin}`;
-      const count = this.shown.length === 1 ? "1 column matches" : `${this.shown.length} columns match`;
-      this.say(`${count} (${what} of ${table}, ${from}). Down arrow to choose.`);
+      if (!this.shown.length) {
+        this.say(`No column matches “${query}” (${what} of ${table}, ${from}).`);
+      } else {
+        const count = this.shown.length === 1 ? "1 column matches" : `${this.shown.length} columns match`;
+        this.say(`${count} (${what} of ${table}, ${from}). Down arrow to choose.`);
+      }
     }
     if (open) this.open();
   }
@@ -193,13 +217,13 @@ class Picker {
       const option = element("li", {
         role: "option",
         id: `${this.id}-option-${index}`,
-        class: "picker-option",
+        class: "colpick-option",
         "aria-selected": String(chosen),
       });
       option.dataset.index = String(index);
-      option.append(element("span", { class: "picker-name" }, column.name));
-      if (column.level) option.append(element("span", { class: "picker-level" }, LEVEL_WORDS[column.level] || column.level));
-      if (column.label) option.append(element("span", { class: "picker-label" }, column.label));
+      option.append(element("span", { class: "colpick-name" }, column.name));
+      if (column.level) option.append(element("span", { class: "colpick-level" }, LEVEL_WORDS[column.level] || column.level));
+      if (column.label) option.append(element("span", { class: "colpick-label" }, column.label));
       return option;
     });
     this.list.replaceChildren(...options);
@@ -224,7 +248,9 @@ class Picker {
   }
 
   closeUnlessFocused() {
-    if (document.activeElement !== this.box) this.close();
+    if (document.activeElement === this.box) return;
+    this.wanted = false;
+    this.close();
   }
 
   moveActive(step) {
@@ -233,22 +259,25 @@ class Picker {
     const last = this.shown.length - 1;
     if (this.active < 0) this.active = step > 0 ? 0 : last;
     else this.active = Math.min(last, Math.max(0, this.active + step));
-    for (const option of this.list.children) option.classList.remove("picker-active");
+    for (const option of this.list.children) option.classList.remove("colpick-active");
     const option = this.list.children[this.active];
-    option.classList.add("picker-active");
+    option.classList.add("colpick-active");
     option.scrollIntoView({ block: "nearest" });
     this.box.setAttribute("aria-activedescendant", option.id);
   }
 
   onType() {
-    if (!this.columns.length && !this.origin) this.load().then(() => this.open());
-    else this.filter(true);
+    if (this.quiet) return; // our own event after a pick
+    this.wanted = true;
+    this.filter(true);
+    this.load(); // a table chosen since, or an old answer: redrawn if it differs
   }
 
   onKey(event) {
     const key = event.key;
     if (key === "ArrowDown" || key === "ArrowUp") {
       event.preventDefault();
+      this.wanted = key === "ArrowDown" || this.isOpen();
       if (event.altKey) return key === "ArrowDown" ? this.filter(true) : this.close();
       if (!this.isOpen()) this.filter(true);
       this.moveActive(key === "ArrowDown" ? 1 : -1);
@@ -266,6 +295,7 @@ class Picker {
       this.pick(this.active);
     } else if (key === "Escape" && this.isOpen()) {
       event.preventDefault();
+      this.wanted = false;
       this.close();
     } else if (key === "Backspace" && this.many && !this.box.value && this.chosen.length) {
       event.preventDefault();
@@ -294,15 +324,18 @@ class Picker {
 
   // The chosen columns, their buttons, and what the form sends.
   renderChosen(notify = true) {
+    const focused = this.picked.contains(document.activeElement) ? document.activeElement : null;
     const items = this.chosen.map((name, index) => {
-      const item = element("li", { class: "picker-chip" });
-      item.append(element("span", { class: "picker-chip-name" }, name));
+      const item = element("li", { class: "colpick-chip" });
+      item.append(element("span", { class: "colpick-chip-name" }, name));
+      const label = this.columns.find((column) => column.name === name)?.label;
+      if (label) item.append(element("span", { class: "colpick-chip-label" }, label));
       const buttons = [
         ["up", "↑", `Move ${name} up`],
         ["down", "↓", `Move ${name} down`],
         ["remove", "×", `Remove ${name}`],
       ].map(([action, sign, label]) => {
-        const button = element("button", { type: "button", class: "picker-chip-button", "aria-label": label }, sign);
+        const button = element("button", { type: "button", class: "colpick-chip-button", "aria-label": label }, sign);
         button.dataset.action = action;
         button.dataset.index = String(index);
         button.disabled = this.box?.disabled || false;
@@ -313,6 +346,10 @@ class Picker {
     });
     this.picked.replaceChildren(...items);
     this.picked.hidden = !items.length;
+    if (focused) {
+      const { index, action } = focused.dataset;
+      this.picked.querySelector(`button[data-index="${index}"][data-action="${action}"]`)?.focus();
+    }
     this.picked.onclick = (event) => this.onChip(event);
     this.picked.onkeydown = (event) => this.onChipKey(event);
     const fields = [element("input", { type: "hidden", name: this.fieldName, value: "" })];
@@ -365,8 +402,13 @@ class Picker {
 
   // Tell the page (drafts, checks) that the form changed, as typing would.
   changed(control) {
-    control.dispatchEvent(new Event("input", { bubbles: true }));
-    control.dispatchEvent(new Event("change", { bubbles: true }));
+    this.quiet = true;
+    try {
+      control.dispatchEvent(new Event("input", { bubbles: true }));
+      control.dispatchEvent(new Event("change", { bubbles: true }));
+    } finally {
+      this.quiet = false;
+    }
   }
 }
 
