@@ -2,7 +2,8 @@
 by its import cell (nothing runs: the columns and question texts come from the file's
 profile); columns are chosen by typing part of a question text, the arrow keys and Enter; a
 multi-select is reordered and trimmed by keyboard; the cells' code names the chosen columns;
-a typo is refused naming the closest column; axe-core finds nothing serious."""
+a typo is refused naming the closest column; a number outside the data is warned about;
+axe-core finds nothing serious."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.browser.support import Site, check_page, sign_up
 from tests.browser.test_files import drop_file
 from tests.browser.test_projects import create_project
 from tests.files.survey_files import write_export
+from tests.support.column_pickers import RANGED
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -153,3 +155,29 @@ async def test_columns_are_chosen_by_question_text_with_the_keyboard(
     await expect(error).to_have_text("⚠ There is no column 'Q22' in df. Did you mean 'Q2'?")
     await expect(frequency.get_by_role("combobox", name="Column")).to_have_value("Q22")
     await check_page(page, "column-picker-refused")
+
+    # A number outside the data gets a warning next to it, and the form still applies.
+    made = await page.request.post(
+        "/api/v1/cell-templates", data=RANGED, headers={"Origin": site.url}
+    )
+    assert made.status == 201, await made.text()
+    form = await open_add_form(page, "after cell 1", "Reverse an item", "Reverse an item")
+    await choose(page, form.get_by_role("combobox", name="Column"), "sleep", "I sleep well")
+    highest = form.get_by_label("Highest answer")
+    await highest.focus()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("100")
+    await page.keyboard.press("Tab")
+    warning = form.locator("#new-in-scale_max-warning")
+    await expect(warning).to_have_text(
+        "⚠ Highest answer is 100, but Q4_1 in df holds values from 1 to 5 only."
+    )
+    await check_page(page, "column-picker-warning")
+    await highest.focus()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("5")
+    await page.keyboard.press("Tab")
+    await expect(warning).to_have_text("")
+    await form.get_by_role("button", name="Add the cell").focus()
+    await page.keyboard.press("Enter")
+    await expect(cells).to_have_count(4)

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from datadive.services.column_sources import ColumnInfo, TableColumns
 from datadive.web.column_forms import offered
 from tests.files.survey_files import write_export, write_qsf
-from tests.support.cells import add_cell, add_template_cell
+from tests.support.cells import add_cell, add_template_cell, template_id
 from tests.support.column_pickers import (
     RANGED,
     add_own_cell,
@@ -211,6 +211,29 @@ async def test_an_unknown_column_is_refused_naming_the_closest_match(app: FastAP
     assert right.status_code == 200
     assert reordered["inputs"]["items"] == ["item2", "item1"]
     assert "df[['item2', 'item1']]" in reordered["source"]
+
+
+async def test_the_add_cell_form_refuses_an_unknown_column_too(app: FastAPI) -> None:
+    world = await build_world(app)
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        load = await survey_notebook(world, editor)
+        form = {"after": load["id"], "template_id": template_id("histogram"), "in.data": "df"}
+        typo = await editor.post(f"/notebooks/{nb}/add", data={**form, "in.column": "Wellbeing"})
+        first = await editor.post(
+            f"/notebooks/{nb}/add", data={**form, "after": "", "in.column": "Wellbeing"}
+        )
+        right = await editor.post(f"/notebooks/{nb}/add", data={**form, "in.column": "wellbeing"})
+        listed = (await editor.get(f"/api/v1/notebooks/{nb}/cells")).json()
+
+    assert typo.status_code == 422
+    message = "There is no column 'Wellbeing' in df. Did you mean 'wellbeing'?"
+    assert message in html.unescape(typo.text)
+    assert 'value="Wellbeing"' in typo.text
+    # First in the notebook, before the import: nothing defines df there, nothing is known.
+    assert first.status_code == 303
+    assert right.status_code == 303
+    assert [cell["inputs"].get("column") for cell in listed] == ["Wellbeing", None, "wellbeing"]
 
 
 async def test_columns_that_cannot_be_known_are_not_refused(app: FastAPI) -> None:

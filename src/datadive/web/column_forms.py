@@ -15,7 +15,7 @@ from datadive.api.deps import DbSession
 from datadive.cell_templates.spec import TemplateSpec
 from datadive.errors import Invalid
 from datadive.services import cells
-from datadive.services.access import CellAccess
+from datadive.services.access import CellAccess, NotebookAccess
 from datadive.services.cell_templates import get_template, spec_of
 from datadive.services.cells import CellView
 from datadive.services.column_checks import refuse_unknown_columns
@@ -77,20 +77,27 @@ async def check_columns(
     session: AsyncSession,
     executor: RunExecutor,
     *,
-    access: CellAccess,
+    access: CellAccess | NotebookAccess,
     spec: TemplateSpec,
     inputs: dict[str, Any],
+    after: str = "",
 ) -> None:
-    """Refuse a cell's form that names a column its table does not have (when that is known),
-    naming the closest match."""
+    """Refuse a form that names a column its table does not have (when that is known), naming
+    the closest match: a cell's form (`access` to the cell), or the add-cell form of a new
+    cell `after` another (`access` to the notebook)."""
+    if not any(item.type in {"column", "columns"} for item in spec.inputs):
+        return
     views = await cells.load_cells(session, notebook_id=access.notebook.id)
-    view = cells.view_of(views, access.cell.id)
+    if isinstance(access, CellAccess):
+        index = cells.view_of(views, access.cell.id).index
+    else:
+        index = next((view.index + 1 for view in views if view.cell.id == after), 0)
     await refuse_unknown_columns(
         session,
         executor,
         notebook=access.notebook,
         views=views,
-        index=view.index,
+        index=index,
         spec=spec,
         inputs=inputs,
     )

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from datadive.api.deps import DbSession, SettingsDep
+from datadive.api.deps import DbSession, ExecutorDep, SettingsDep
 from datadive.auth.principal import Principal
 from datadive.db.models import CellTemplate
 from datadive.errors import DatadiveError
@@ -21,6 +21,7 @@ from datadive.services import cells
 from datadive.services.access import NotebookAccess
 from datadive.services.cell_templates import get_template, list_templates, spec_of
 from datadive.web.cell_forms import Pairs, build_fields, form_pairs, posted_inputs
+from datadive.web.column_forms import check_columns
 from datadive.web.deps import SignedIn
 from datadive.web.forms import failure_status, parse, settle
 from datadive.web.navigation import redirect
@@ -126,6 +127,7 @@ async def add_template_cell(
     principal: SignedIn,
     session: DbSession,
     settings: SettingsDep,
+    executor: ExecutorDep,
     access: EditAccess,
 ) -> Response:
     pairs = await form_pairs(request)
@@ -134,6 +136,9 @@ async def add_template_cell(
     template = await get_template(session, user=principal.user, template_id=template_id)
     inputs = posted_inputs(spec_of(template), pairs)
     try:
+        await check_columns(
+            session, executor, access=access, spec=spec_of(template), inputs=inputs, after=after
+        )
         data = parse(
             CellCreate,
             {"kind": "template", "template_id": template.id, "inputs": inputs, **placement(after)},
