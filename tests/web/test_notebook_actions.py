@@ -170,7 +170,11 @@ async def test_a_template_form_is_applied_or_sent_back_with_the_errors(app: Fast
             data={"in.data": "df", "in.column": "age", "in.bins": "7"},
             headers={"HX-Request": "true"},
         )
-        assert applied.status_code == 204
+        # The answer is the cell as applied: its code view shows the new code.
+        assert applied.status_code == 200
+        assert "bins=7" in applied.text
+        assert "The form was applied." in applied.headers["HX-Trigger"]
+        assert "Draft not applied yet." not in applied.text
     histogram = (await cells_of(app, world))[1]
     assert histogram.inputs is not None
     assert (histogram.inputs["column"], histogram.inputs["bins"]) == ("age", 7)
