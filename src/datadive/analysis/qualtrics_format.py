@@ -130,7 +130,8 @@ def describe_without_qsf(
     info: dict[str, Any] = {
         "import_id": header["import_id"],
         "field": field,
-        "role": "metadata" if field else "question",
+        # a column without a name in the header (a trailing separator) is no question
+        "role": "metadata" if field else "unnamed" if header.get("blank") else "question",
     }
     if header.get("time_zone"):
         info["time_zone"] = header["time_zone"]

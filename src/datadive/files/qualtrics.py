@@ -8,7 +8,8 @@ What a column means (its label, value labels and measurement level, with or with
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from datadive.analysis.qualtrics_format import (
@@ -40,11 +41,13 @@ __all__ = [
     "LEGACY",
     "METADATA_FIELDS",
     "STATUS_LABELS",
+    "best_survey",
     "describe_columns",
     "detect_export",
     "flag_expressions",
     "header_columns",
     "indicator_candidates",
+    "matches_survey",
     "sniff_export",
 ]
 
@@ -120,3 +123,58 @@ def flag_expressions(columns: list[dict[str, Any]], quote: Any) -> dict[str, str
         for flag, conditions in flags.items()
         if conditions
     }
+
+
+_QUESTION_ID = re.compile(r"(QID\d+)(?:_.*)?")
+
+
+def matches_survey(export: dict[str, Any], definition: dict[str, Any]) -> bool:
+    """Is `definition` (metadata of a `.qsf`) the survey of `export` (metadata of a Qualtrics
+    export)? A CSV export does not name its survey, so its questions must: every question
+    column's ImportId names a question of the definition whose export tag starts the column's
+    name (legacy exports, without ImportIds: the tags alone)."""
+    if export.get("format") != "qualtrics" or definition.get("format") != "qsf":
+        return False
+    tags = {
+        str(q.get("question_id")): str(q.get("export_tag") or "")
+        for q in definition.get("questions") or []
+    }
+    all_tags = [tag for tag in tags.values() if tag]
+    questions = [
+        column
+        for column in export.get("columns") or []
+        if (column.get("qualtrics") or {}).get("role") == "question"
+    ]
+    if not questions or not tags:
+        return False
+    for column in questions:
+        name = str(column["name"])
+        match = _QUESTION_ID.fullmatch(str(column["qualtrics"].get("import_id") or ""))
+        if match is not None:
+            tag = tags.get(match.group(1))
+            if tag is None or (tag and not name.startswith(tag)):
+                return False
+        elif not any(name == tag or name.startswith(tag + "_") for tag in all_tags):
+            return False
+    return True
+
+
+def best_survey(
+    export_path: str, export: dict[str, Any], definitions: list[tuple[str, dict[str, Any]]]
+) -> str | None:
+    """The path of the definition that matches the export, preferring one with the same name
+    (`survey.csv`, `survey.qsf`), then one in the same folder; None when none matches."""
+    export_file = PurePosixPath(export_path)
+    found = [path for path, metadata in definitions if matches_survey(export, metadata)]
+    if not found:
+        return None
+
+    def closeness(path: str) -> tuple[bool, bool, str]:
+        candidate = PurePosixPath(path)
+        return (
+            candidate.stem != export_file.stem,
+            candidate.parent != export_file.parent,
+            path,
+        )
+
+    return min(found, key=closeness)
