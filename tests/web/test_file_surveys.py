@@ -72,7 +72,7 @@ async def test_the_survey_definition_gives_labels_and_the_left_out_rows_are_mark
             assert "Left out: test response" in row
         elif unfinished:
             assert 'class="row-left-out"' not in row
-            assert "Unfinished: left out when the cell leaves out unfinished responses" in row
+            assert "Unfinished: kept unless the cell leaves out unfinished responses" in row
         else:
             assert '<td class="row-mark">Kept</td>' in row
     assert "The import cell leaves out 2 survey previews and 1 test response" in page

@@ -80,10 +80,13 @@ def _summed_as(column: dict[str, Any]) -> str:
 
 
 def _modes(top: list[dict[str, Any]]) -> list[Any]:
-    """The most frequent values (all of them when several are as frequent)."""
+    """The most frequent values (all of them when several are as frequent); none when every
+    value occurs once (ids, typed answers), where a mode says nothing."""
     if not top:
         return []
     most = top[0]["count"]
+    if most == 1 and len(top) > 1:
+        return []
     return [item["value"] for item in top if item["count"] == most]
 
 

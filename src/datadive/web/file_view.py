@@ -144,7 +144,7 @@ FLAG_REASONS = {
     "preview": "survey preview",
     "test": "test response",
 }
-UNFINISHED = "unfinished: left out when the cell leaves out unfinished responses"
+UNFINISHED = "Unfinished: kept unless the cell leaves out unfinished responses"
 
 
 def row_marks(preview: Mapping[str, Any]) -> list[RowMark] | None:
@@ -163,7 +163,7 @@ def row_marks(preview: Mapping[str, Any]) -> list[RowMark] | None:
                 text += " (also unfinished)"
             marks.append(RowMark(left_out=True, reason=text))
         elif "partial" in row:
-            marks.append(RowMark(left_out=False, reason=UNFINISHED[0].upper() + UNFINISHED[1:]))
+            marks.append(RowMark(left_out=False, reason=UNFINISHED))
         else:
             marks.append(RowMark(left_out=False, reason=""))
     return marks
