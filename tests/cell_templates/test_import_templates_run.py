@@ -82,6 +82,20 @@ def test_an_spss_file_is_loaded_with_its_labels(tmp_path: Path) -> None:
     assert "'label': 'Experimental group', 'measurement': 'nominal'" in output
 
 
+def test_a_stata_file_is_loaded_with_its_labels(tmp_path: Path) -> None:
+    pyreadstat.write_dta(
+        pd.DataFrame({"group": [1, 2, 2], "score": [3.5, 4.0, 2.5]}),
+        str(tmp_path / "study.dta"),
+        column_labels=["Experimental group", "Wellbeing score"],
+        variable_value_labels={"group": {1: "control", 2: "treatment"}},
+    )
+
+    script = script_for("load-stata", file="study.dta", target="study")
+    output = run(tmp_path, script + "\nprint(list(study['group']), study['score'].sum())\n")
+
+    assert "['control', 'treatment', 'treatment'] 10.0" in output
+
+
 QUALTRICS_CHECK = """
 from datadive.analysis import column_info
 assert str(df["StartDate"].dtype).startswith("datetime64"), df.dtypes

@@ -29,6 +29,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "load-csv": ({"file": "data/wellbeing.csv"}, TABLE),
     "load-excel": ({"file": "data/survey.xlsx", "sheet": "Data"}, TABLE),
     "load-spss": ({"file": "data/study.sav"}, TABLE),
+    "load-stata": ({"file": "data/study.dta"}, TABLE),
     "load-qualtrics": ({"file": "data/qualtrics_export_de.csv"}, TABLE),
     "select-columns": ({"columns": ["id", "age"]}, TABLE),
     "rename-column": ({"column": "hours slept", "new_name": "sleep"}, TABLE),
@@ -73,6 +74,11 @@ def data_files(backend: LocalBackend) -> Path:
         pd.DataFrame({"group": [1.0, 2.0], "score": [3.0, 4.0]}),
         str(folder / "study.sav"),
         variable_value_labels={"group": {1.0: "control", 2.0: "treatment"}},
+    )
+    pyreadstat.write_dta(
+        pd.DataFrame({"group": [1, 2], "score": [3.0, 4.0]}),
+        str(folder / "study.dta"),
+        variable_value_labels={"group": {1: "control", 2: "treatment"}},
     )
     return folder
 

@@ -1,12 +1,15 @@
 """A Qualtrics export and its survey definition on the file page: the `.qsf` of the same survey
 is found and used (choice labels in the profile, levels), the preview marks the rows the import
-leaves out with the reason, and "Use in notebook" fills in the `.qsf`."""
+leaves out with the reason, and "Use in notebook" fills in the `.qsf`. A Stata file is loaded
+with its labels too."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pandas as pd
+import pyreadstat
 import pytest
 from fastapi import FastAPI
 
@@ -110,3 +113,23 @@ async def test_a_definition_of_another_survey_is_not_offered(
     assert "none in this project; upload its <code>.qsf</code>" in page
     assert cell["inputs"]["qsf"] is None
     assert "qsf=" not in cell["source"]
+
+
+async def test_use_in_notebook_loads_a_stata_file_with_its_labels(
+    app: FastAPI, world: World, tmp_path: Path
+) -> None:
+    pyreadstat.write_dta(
+        pd.DataFrame({"faculty": [1, 2]}),
+        str(tmp_path / "study.dta"),
+        variable_value_labels={"faculty": {1: "Psychology", 2: "Sociology"}},
+    )
+    async with world.editor.client(app) as editor:
+        await upload(editor, world, "study.dta", (tmp_path / "study.dta").read_bytes())
+        file_id = (await file_ids(editor, world))["study.dta"]
+        page = (await editor.get(f"/files/{file_id}")).text
+        await editor.post(f"/files/{file_id}/use", data={"notebook": world.notebook_id})
+        cell = (await cells_of(editor, world.notebook_id))[-1]
+
+    assert "1 = Psychology" in page
+    assert cell["template"]["slug"] == "load-stata"
+    assert "read_stata('data/study.dta', labels=True)" in cell["source"]

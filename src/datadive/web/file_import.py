@@ -23,6 +23,7 @@ TEMPLATES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "qualtrics": ("load-qualtrics", "load-csv"),
     "excel": ("load-excel",),
     "spss": ("load-spss",),
+    "stata": ("load-stata",),
 }
 # Python codec names the dialect sniffer gives → the encodings load-csv offers.
 ENCODINGS = {
