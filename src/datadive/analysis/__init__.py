@@ -34,9 +34,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run time
-    from datadive.analysis.columns import column_info, column_title, set_column_info
+    from datadive.analysis.columns import (
+        column_info,
+        column_title,
+        rename_column,
+        set_column_info,
+    )
     from datadive.analysis.describe import cross_table, descriptives, frequency_table
-    from datadive.analysis.labels import categories, codes, labelled
+    from datadive.analysis.labels import categories, codes, labelled, recode_value
     from datadive.analysis.plots import Plot, box_plot, histogram, scatter_plot
     from datadive.analysis.readers import (
         read_csv,
@@ -55,6 +60,8 @@ _HOMES = {
     "column_info": "columns",
     "column_title": "columns",
     "set_column_info": "columns",
+    "rename_column": "columns",
+    "recode_value": "labels",
     "labelled": "labels",
     "codes": "labels",
     "categories": "labels",
@@ -83,6 +90,8 @@ __all__ = [
     "read_qualtrics",
     "read_spss",
     "read_stata",
+    "recode_value",
+    "rename_column",
     "scatter_plot",
     "set_column_info",
 ]

@@ -15,6 +15,7 @@ from its type (numbers and dates scale, text, categories and booleans nominal).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from typing import Any, TypedDict
@@ -177,3 +178,17 @@ def column_title(frame: pd.DataFrame, column: str, *, limit: int = 80) -> str:
     if len(label) > limit:
         label = label[: limit - 1].rstrip() + "…"
     return f"{column}: {label}"
+
+
+def rename_column(frame: pd.DataFrame, column: str, new_name: str) -> pd.DataFrame:
+    """The table with `column` renamed, its label, level and value labels going along."""
+    if column not in frame.columns:
+        raise KeyError(no_column_message(frame, column))
+    renamed = frame.rename(columns={column: new_name})
+    stored = copy.deepcopy(dict(frame.attrs.get(ATTRS_KEY) or {}))
+    columns = dict(stored.get("columns") or {})
+    if str(column) in columns:
+        columns[str(new_name)] = columns.pop(str(column))
+        stored["columns"] = columns
+        renamed.attrs[ATTRS_KEY] = stored
+    return renamed

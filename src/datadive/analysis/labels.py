@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from datadive.analysis.columns import ValueLabel, column_info
+from datadive.analysis.columns import ATTRS_KEY, ValueLabel, column_info, no_column_message
 
 SHOW_CHOICES = ("labels", "codes")
 
@@ -181,3 +181,29 @@ def _all_labels(series: pd.Series, by_code: Mapping[Any, str]) -> bool:
     present = series.dropna()
     texts = set(by_code.values())
     return len(present) > 0 and all(isinstance(v, str) and v in texts for v in present.tolist())
+
+
+def recode_value(frame: pd.DataFrame, column: str, old: Any, new: Any) -> None:
+    """Replace `old` by `new` in a column (in place). In a column held as labels, `old` is a
+    label: a new label renames it (its code and place stay, and its value label follows); an
+    existing label merges the two."""
+    if column not in frame.columns:
+        raise KeyError(no_column_message(frame, column))
+    series = frame[column]
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        frame[column] = series.replace({old: new})
+        return
+    present = list(series.cat.categories)
+    if old not in present:
+        return
+    if new in present:
+        merged = series.astype(object).where(series != old, new)
+        remaining = [category for category in present if category != old]
+        kept_order = pd.Categorical(merged, categories=remaining, ordered=series.cat.ordered)
+        frame[column] = pd.Series(kept_order, index=series.index, name=series.name)
+        return
+    frame[column] = series.cat.rename_categories({old: new})
+    entry = (frame.attrs.get(ATTRS_KEY) or {}).get("columns", {}).get(str(column))
+    for item in (entry or {}).get("value_labels") or []:
+        if item.get("label") == old:
+            item["label"] = str(new)
