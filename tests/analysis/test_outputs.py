@@ -136,9 +136,10 @@ def test_box_plot_by_programme_names_its_boxes(df: pd.DataFrame) -> None:
     assert medians == [statistics.median(groups[name]) for name in plot.tick_labels]
     assert "Psychology (n = 3)" in plot.description
     bundle = plot._repr_mimebundle_()
-    assert bundle["text/plain"].startswith(
-        "Box plot of Duration (in seconds): Dauer (in Sekunden) by Q1: This is a multiple "
-        "choice question.: Psychology (n = 3), Sociology (n = 3), Economics (n = 2)"
+    assert bundle["text/plain"] == (
+        "Box plot of Duration (in seconds) by Q1: Psychology (n = 3), Sociology (n = 3), "
+        "Economics (n = 2). Duration (in seconds): Dauer (in Sekunden). Q1: This is a multiple "
+        "choice question."
     )
     assert bundle["image/png"][:8] == "iVBORw0K"  # base64 of the PNG signature
     assert axis_label(plot.axes.get_xlabel()) == "Q1: This is a multiple choice question."
@@ -158,7 +159,8 @@ def test_histogram_and_scatter_plot(df: pd.DataFrame, tmp_path: Path) -> None:
     assert [p.get_height() for p in bars.axes.patches] == [counted[n] for n in PROGRAMMES.values()]
     assert sum(p.get_height() for p in numbers.axes.patches) == len(raw())
     assert numbers.axes.get_title() == "Time taken"
-    assert scatter.description.endswith(f"{len(raw())} points")
+    assert scatter.description.startswith(f"Scatter plot of Progress against {DURATION}: ")
+    assert f"{len(raw())} points." in scatter.description
     with pytest.raises(TypeError, match="holds categories"):
         scatter_plot(df, "Q1", DURATION)
     scatter.save(tmp_path / "scatter.svg")

@@ -246,7 +246,7 @@ async def test_outputs_show_programme_names_and_codes_when_asked(
     assert all(name in cross for name in names)
     assert "Not finished" in cross
     assert "This is a multiple choice question." in described
-    assert "FIGURE Histogram of Q1" in hist
+    assert "FIGURE Histogram of Q1:" in hist
     assert "Economics 2" in hist
     assert "Finished" in ttest
     assert "Not finished" in ttest

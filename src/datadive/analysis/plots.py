@@ -115,9 +115,20 @@ def box_plot(
     axes.set_xticks(range(1, len(names) + 1), names)
     axes.set_ylabel(column_title(frame, value))
     shown = ", ".join(f"{name} (n = {n})" for name, n in zip(_drawn(axes), sizes, strict=True))
-    summary = f"Box plot of {column_title(frame, value)}"
-    summary += f" by {column_title(frame, by)}: {shown}" if by else f": {shown}"
+    # Names and groups first: a page may cut a long text (question texts come last).
+    summary = f"Box plot of {value} by {by}: {shown}." if by else f"Box plot of {value}: {shown}."
+    summary += _questions(frame, value, by)
     return Plot(figure, axes, summary, parts)
+
+
+def _questions(frame: pd.DataFrame, *columns: str | None) -> str:
+    """` Q1: What programme are you in? …` for the columns that have a question text."""
+    named = [(column_title(frame, c), str(c)) for c in columns if c is not None]
+    return "".join(
+        f" {title}" if title.endswith((".", "?", "!", "…")) else f" {title}."
+        for title, name in named
+        if title != name
+    )
 
 
 def _drawn(axes: Axes) -> list[str]:
@@ -165,7 +176,7 @@ def histogram(
     axes.set_xlabel(heading)
     axes.set_ylabel("Count")
     axes.set_title(title or f"Distribution of {column}")
-    return Plot(figure, axes, f"Histogram of {heading}: {detail}")
+    return Plot(figure, axes, f"Histogram of {column}: {detail}.{_questions(frame, column)}")
 
 
 def scatter_plot(frame: pd.DataFrame, x: str, y: str) -> Plot:
@@ -176,5 +187,5 @@ def scatter_plot(frame: pd.DataFrame, x: str, y: str) -> Plot:
     axes.scatter(pairs["x"], pairs["y"], alpha=0.7)
     axes.set_xlabel(column_title(frame, x))
     axes.set_ylabel(column_title(frame, y))
-    summary = f"Scatter plot of {column_title(frame, y)} against {column_title(frame, x)}"
-    return Plot(figure, axes, f"{summary}: {len(pairs)} points")
+    summary = f"Scatter plot of {y} against {x}: {len(pairs)} points."
+    return Plot(figure, axes, summary + _questions(frame, y, x))
