@@ -94,6 +94,8 @@ async def test_a_notebook_is_built_run_reloaded_and_reordered(page: Page, site: 
     # target must be scrolled to, and once sandboxed output frames are on the page; people
     # have neither problem.)
     cells = page.locator("article.cell")
+    # Both cells in view, the target's top first (Playwright cannot drag to a scrolled target).
+    await cells.nth(2).evaluate("(cell) => cell.scrollIntoView({block: 'start'})")
     await (
         cells.nth(3)
         .locator(".drag-handle")

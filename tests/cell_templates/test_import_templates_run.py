@@ -1,4 +1,5 @@
-"""The Excel and SPSS import templates, rendered and run with Python on files made here."""
+"""The import templates, rendered and run with plain Python on files made here: each is one call
+of `datadive.analysis`, so an exported script runs wherever Datadive is installed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ import pyreadstat
 from datadive.cell_templates.library import builtin_template
 from datadive.cell_templates.rendering import render
 from datadive.cell_templates.values import check_values
+from tests.support.programme_survey import (
+    PROGRAMMES,
+    kept,
+    programme_export,
+    programme_qsf,
+    responses,
+)
 from tests.support.qualtrics import PREVIEWS, RESPONSES, TESTS, UNFINISHED_KEPT, survey_export
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -59,22 +67,42 @@ def test_an_spss_file_is_loaded_with_its_labels(tmp_path: Path) -> None:
     )
 
     script = script_for("load-spss", file="study.sav", target="study")
+    codes = script_for("load-spss", file="study.sav", target="coded", use_labels=False)
     output = run(
         tmp_path,
-        script + "\nprint(list(study['group']))\nprint(study_meta.column_names_to_labels)\n",
+        script
+        + "\n"
+        + codes
+        + "\nfrom datadive.analysis import column_info"
+        + "\nprint(list(study['group']), list(coded['group']))"
+        + "\nprint(column_info(study, 'group'))\n",
     )
 
-    assert "['control', 'treatment', 'treatment']" in output
-    assert "'group': 'Experimental group'" in output
+    assert "['control', 'treatment', 'treatment'] [1.0, 2.0, 2.0]" in output
+    assert "'label': 'Experimental group', 'measurement': 'nominal'" in output
+
+
+def test_a_stata_file_is_loaded_with_its_labels(tmp_path: Path) -> None:
+    pyreadstat.write_dta(
+        pd.DataFrame({"group": [1, 2, 2], "score": [3.5, 4.0, 2.5]}),
+        str(tmp_path / "study.dta"),
+        column_labels=["Experimental group", "Wellbeing score"],
+        variable_value_labels={"group": {1: "control", 2: "treatment"}},
+    )
+
+    script = script_for("load-stata", file="study.dta", target="study")
+    output = run(tmp_path, script + "\nprint(list(study['group']), study['score'].sum())\n")
+
+    assert "['control', 'treatment', 'treatment'] 10.0" in output
 
 
 QUALTRICS_CHECK = """
-import pandas as pd
+from datadive.analysis import column_info
 assert str(df["StartDate"].dtype).startswith("datetime64"), df.dtypes
 assert str(df["RecordedDate"].dtype).startswith("datetime64"), df.dtypes
-assert df.attrs["labels"] == df_labels
 print("ROWS", len(df), "STATUS", sorted(df["Status"].astype(str)))
-print("LABEL", df_labels["Q3"].replace("\\n", "|"), "/", df_labels["Q2_1"])
+comments, satisfaction = column_info(df, "Q3")["label"], column_info(df, "Q2_1")["label"]
+print("LABEL", comments.replace("\\n", "|"), "/", satisfaction)
 """
 
 
@@ -105,11 +133,13 @@ def test_a_qualtrics_export_is_loaded_without_previews_and_tests(tmp_path: Path)
 def test_the_legacy_qualtrics_format_names_its_metadata(tmp_path: Path) -> None:
     fixture = FIXTURES / "qualtrics" / "qualtrics_export_legacy_de.csv"
     (tmp_path / "legacy.csv").write_bytes(fixture.read_bytes())
-    script = script_for("load-qualtrics", file="legacy.csv", legacy_format=True)
+    script = script_for("load-qualtrics", file="legacy.csv")
     output = run(
         tmp_path,
         script
-        + "\nprint(list(df.columns[:3]), df_labels['Q1'], df['StartDate'].dt.year.tolist())"
+        + "\nfrom datadive.analysis import column_info"
+        + "\nprint(list(df.columns[:3]), column_info(df, 'Q1')['label'], "
+        + "df['StartDate'].dt.year.tolist())"
         + "\nprint('LocationAccuracy' in df, len(df.columns))",
     )
     assert "Dropped 0 of 1 rows (0 survey previews, 0 test responses); 1 left." in output
@@ -117,3 +147,18 @@ def test_the_legacy_qualtrics_format_names_its_metadata(tmp_path: Path) -> None:
         output
     )
     assert "True 15" in output
+
+
+def test_a_qualtrics_export_with_its_qsf_is_loaded_with_choice_labels(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "programmes.csv").write_bytes(programme_export())
+    (tmp_path / "data" / "programmes.qsf").write_bytes(programme_qsf())
+    script = script_for(
+        "load-qualtrics", file="data/programmes.csv", qsf="data/programmes.qsf", target="survey"
+    )
+
+    output = run(tmp_path, script + "\nprint(survey['Q1'].tolist())\n")
+
+    assert "read_qualtrics('data/programmes.csv', qsf='data/programmes.qsf'," in script
+    expected = [PROGRAMMES[int(row["Q1"])] for row in kept(responses())]
+    assert output.splitlines()[-1] == str(expected)

@@ -16,6 +16,7 @@ from datadive.cell_templates.rendering import render
 from datadive.cell_templates.values import check_values
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend
+from tests.support.programme_survey import PROGRAMMES, programme_export, programme_qsf
 from tests.support.qualtrics import FIXTURES as QUALTRICS
 from tests.support.qualtrics import PREVIEWS, RESPONSES, TESTS, UNFINISHED_KEPT, survey_export
 
@@ -28,6 +29,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "load-csv": ({"file": "data/wellbeing.csv"}, TABLE),
     "load-excel": ({"file": "data/survey.xlsx", "sheet": "Data"}, TABLE),
     "load-spss": ({"file": "data/study.sav"}, TABLE),
+    "load-stata": ({"file": "data/study.dta"}, TABLE),
     "load-qualtrics": ({"file": "data/qualtrics_export_de.csv"}, TABLE),
     "select-columns": ({"columns": ["id", "age"]}, TABLE),
     "rename-column": ({"column": "hours slept", "new_name": "sleep"}, TABLE),
@@ -62,6 +64,8 @@ def data_files(backend: LocalBackend) -> Path:
     for export in QUALTRICS.glob("*.csv"):
         shutil.copy(export, folder / export.name)
     (folder / "survey_export.csv").write_bytes(survey_export())
+    (folder / "programmes.csv").write_bytes(programme_export())
+    (folder / "programmes.qsf").write_bytes(programme_qsf())
     frame = pd.read_csv(FIXTURE)
     with pd.ExcelWriter(folder / "survey.xlsx") as writer:
         pd.DataFrame({"note": ["cover"]}).to_excel(writer, sheet_name="About", index=False)
@@ -70,6 +74,11 @@ def data_files(backend: LocalBackend) -> Path:
         pd.DataFrame({"group": [1.0, 2.0], "score": [3.0, 4.0]}),
         str(folder / "study.sav"),
         variable_value_labels={"group": {1.0: "control", 2.0: "treatment"}},
+    )
+    pyreadstat.write_dta(
+        pd.DataFrame({"group": [1, 2], "score": [3.0, 4.0]}),
+        str(folder / "study.dta"),
+        variable_value_labels={"group": {1: "control", 2: "treatment"}},
     )
     return folder
 
@@ -123,9 +132,10 @@ def printed(result: Any) -> str:
     return "".join(o.get("text", "") for o in result.outputs if o["output_type"] == "stream")
 
 
-QUALTRICS_LOOK = """statuses = sorted(survey["Status"].astype(str))
+QUALTRICS_LOOK = """from datadive.analysis import column_info
+statuses = sorted(survey["Status"].astype(str))
 print(len(survey), statuses, survey["StartDate"].dtype.kind)
-print(survey.attrs["labels"] == survey_labels, repr(survey_labels["Q3"]))
+print(repr(column_info(survey, "Q3")["label"]))
 """
 
 
@@ -139,14 +149,17 @@ async def test_the_qualtrics_template_drops_previews_tests_and_unfinished_respon
     default = render(template, check_values(template, inputs))
     strict = render(template, check_values(template, inputs | {"drop_unfinished": True}))
     legacy = render(
-        template,
-        check_values(
-            template, {"file": "data/qualtrics_export_legacy_de.csv", "legacy_format": True}
-        ),
+        template, check_values(template, {"file": "data/qualtrics_export_legacy_de.csv"})
     )
 
     results = await run_in_kernel(
-        backend, default, QUALTRICS_LOOK, strict, "print(len(survey))", legacy, "print(df_labels)"
+        backend,
+        default,
+        QUALTRICS_LOOK,
+        strict,
+        "print(len(survey))",
+        legacy,
+        "print(column_info(df, 'Q1')['label'], list(df.columns[:2]))",
     )
 
     assert all(result.status == "ok" for result in results), [r.outputs for r in results]
@@ -156,12 +169,87 @@ async def test_the_qualtrics_template_drops_previews_tests_and_unfinished_respon
         f"{TESTS} test responses); {kept} left.\n"
     )
     assert printed(results[1]) == (
-        f"{kept} ['0', '0', '0', '8', 'IP Address'] M\nTrue 'Comments,\\nplease'\n"
+        f"{kept} ['0', '0', '0', '8', 'IP Address'] M\n'Comments,\\nplease'\n"
     )
     assert f"{UNFINISHED_KEPT} unfinished responses); {kept - UNFINISHED_KEPT} left." in (
         printed(results[2])
     )
     assert printed(results[3]) == f"{kept - UNFINISHED_KEPT}\n"
     assert "Dropped 0 of 1 rows" in printed(results[4])
-    assert "'Q1': 'This is a multiple choice question.'" in printed(results[5])
-    assert "'Status': 'Status'" in printed(results[5])
+    assert printed(results[5]) == (
+        "This is a multiple choice question. ['ResponseID', 'ResponseSet']\n"
+    )
+
+
+def shown(result: Any) -> str:
+    """What a person sees of a cell's result: its tables and its figures' descriptions."""
+    parts = []
+    for output in result.outputs:
+        data = output.get("data", {})
+        parts.append(data.get("text/html", "") or data.get("text/plain", ""))
+        if "image/png" in data:
+            parts.append("FIGURE " + data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def labelled_cell(slug: str, **inputs: Any) -> str:
+    template = builtin_template(slug)
+    assert template is not None
+    return render(template, check_values(template, {"data": "survey"} | inputs))
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_outputs_show_programme_names_and_codes_when_asked(
+    backend: LocalBackend, data_files: Path
+) -> None:
+    """The Qualtrics export with its .qsf: every output names the programmes (or shows the
+    codes when the cell asks), and numbers stay numbers."""
+    duration, programme = "Duration (in seconds)", "Q1"
+    template = builtin_template("load-qualtrics")
+    assert template is not None
+    load = render(
+        template,
+        check_values(
+            template,
+            {"file": "data/programmes.csv", "qsf": "data/programmes.qsf", "target": "survey"},
+        ),
+    )
+    cells = [
+        load,
+        labelled_cell("frequency-table", column=programme),
+        labelled_cell("frequency-table", column=programme, show="codes"),
+        labelled_cell("box-plot", value=duration, group=programme),
+        labelled_cell("box-plot", value=duration, group=programme, show="codes"),
+        labelled_cell("cross-table", row_variable=programme, column_variable="Finished"),
+        labelled_cell("descriptives", columns=[programme, duration]),
+        labelled_cell("histogram", column=programme),
+        labelled_cell("t-test-independent", outcome=duration, group="Finished"),
+        labelled_cell("chi-square", row_variable=programme, column_variable="Finished"),
+        labelled_cell("correlation", x=duration, y="Progress"),
+    ]
+
+    results = await run_in_kernel(backend, *cells)
+
+    assert all(result.status == "ok" for result in results), [r.outputs for r in results]
+    names = list(PROGRAMMES.values())
+    load_out, freq, freq_codes, box, box_codes, cross, described, hist, ttest, chi, corr = [
+        shown(result) for result in results
+    ]
+    assert "Sociology" in load_out  # the first rows, with labels
+    assert all(name in freq for name in names)
+    assert not any(name in freq_codes for name in names)
+    assert "FIGURE Box plot of" in box
+    figures = [o for o in results[3].outputs if "image/png" in o.get("data", {})]
+    assert len(figures) == 1  # shown once, not a second time by pyplot's inline backend
+    assert "Psychology (n = 3), Sociology (n = 3), Economics (n = 2)" in box
+    assert "1 (n = 3), 2 (n = 3), 3 (n = 2)" in box_codes
+    assert all(name in cross for name in names)
+    assert "Not finished" in cross
+    assert "This is a multiple choice question." in described
+    assert "FIGURE Histogram of Q1:" in hist
+    assert "Economics 2" in hist
+    assert "Finished" in ttest
+    assert "Not finished" in ttest
+    assert "Cramér" in chi
+    assert "Psychology" in printed(results[9])
+    assert "Duration (in seconds): Dauer (in Sekunden)" in corr

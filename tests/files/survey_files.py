@@ -30,14 +30,15 @@ QUESTIONS = [
     ("Q5_2", "Which do you use? - Bike", '{"ImportId":"QID5_2"}'),
     ("Q6_1", "How happy are you? - Happiness", '{"ImportId":"QID6_1"}'),
     ("Q7", "Anything else?", '{"ImportId":"QID7_TEXT"}'),
+    ("Q8", "How old are you?", '{"ImportId":"QID8_TEXT"}'),
 ]
 # Status 0 real, 1 preview, 2 test; the last one only got half way
 RESPONSES = [
-    ("0", "100", "1", "anonymous", "1", "4", "5", "1", "", "72", "Great"),
-    ("1", "100", "1", "preview", "2", "3", "3", "", "1", "40", ""),
-    ("2", "100", "1", "test", "3", "1", "2", "1", "1", "10", "test run"),
-    ("0", "100", "1", "anonymous", "2", "5", "4", "", "1", "88", ""),
-    ("0", "55", "0", "anonymous", "1", "2", "", "", "", "", ""),
+    ("0", "100", "1", "anonymous", "1", "4", "5", "1", "", "72", "Great", "34"),
+    ("1", "100", "1", "preview", "2", "3", "3", "", "1", "40", "", "20"),
+    ("2", "100", "1", "test", "3", "1", "2", "1", "1", "10", "test run", "99"),
+    ("0", "100", "1", "anonymous", "2", "5", "4", "", "1", "88", "", "19"),
+    ("0", "55", "0", "anonymous", "1", "2", "", "", "", "", "", ""),
 ]
 
 
@@ -120,6 +121,20 @@ def write_qsf(path: Path) -> Path:
             ChoiceOrder=["1"],
         ),
         _question("QID7", "Q7", "Anything else?", "TE", "ML"),
+        _question(
+            "QID8",
+            "Q8",
+            "How old are you?",
+            "TE",
+            "SL",
+            Validation={
+                "Settings": {
+                    "ForceResponse": "OFF",
+                    "Type": "ContentValidation",
+                    "ContentType": "ValidNumber",
+                }
+            },
+        ),
     ]
     document = {
         "SurveyEntry": {"SurveyID": "SV_1", "SurveyName": "Habits"},

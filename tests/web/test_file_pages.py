@@ -267,4 +267,4 @@ async def test_use_in_notebook_loads_a_qualtrics_export_with_its_template(
     assert added.status_code == 303
     assert cells[-1]["template"]["slug"] == "load-qualtrics"
     assert cells[-1]["inputs"]["file"] == "data/survey.csv"
-    assert cells[-1]["inputs"]["legacy_format"] is False
+    assert cells[-1]["inputs"]["qsf"] is None  # the project has no survey definition

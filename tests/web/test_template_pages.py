@@ -288,7 +288,7 @@ async def test_a_copy_starts_from_another_template(app: FastAPI) -> None:
     assert page.status_code == 200
     assert 'value="Histogram"' in page.text
     assert 'id="template-slug" name="slug" type="text" value=""' in page.text
-    assert "plt" in page.text
+    assert "histogram(" in page.text
 
 
 async def test_deleting_asks_first_and_removes_the_template(app: FastAPI) -> None:
@@ -352,4 +352,4 @@ async def test_a_built_in_template_shows_its_source_and_preview(app: FastAPI) ->
     assert '<span class="badge">Built-in</span>' in page.text
     assert "- {name: data, type: dataframe, label: Table, required: true, default: df}" in page.text
     assert '<select id="preview-in-data" name="in.data" required>' in page.text
-    assert "df.describe(include=&#34;all&#34;).T" in page.text
+    assert "descriptives(df, show=" in page.text

@@ -5,8 +5,13 @@ from __future__ import annotations
 import builtins
 import keyword
 
-# Names that template code relies on; shadowing them would break later cells.
-LIBRARY_NAMES = frozenset({"pd", "np", "plt", "stats", "sns", "pyreadstat", "display"})
+from datadive import analysis
+
+# Names that template code relies on; shadowing them would break later cells. Templates
+# import functions of `datadive.analysis` by name (`frequency_table(df, …)`).
+LIBRARY_NAMES = frozenset({"pd", "np", "plt", "stats", "sns", "pyreadstat", "display"}) | frozenset(
+    analysis.__all__
+)
 MAX_LENGTH = 60
 
 

@@ -1,9 +1,9 @@
 """The column description every format shares, and JSON-safe values.
 
 A column is a dict: `name`, `type` (integer, number, string, boolean, date, datetime, time,
-duration, other), `measurement` (nominal, ordinal, scale, or None), `measurement_source`
-(file, qsf, import_id, type), `label`, `value_labels` (a list of {value, label}) and
-`missing_values` (user-missing values declared in the file).
+duration, other), `measurement` (nominal, ordinal, scale, binary, or None),
+`measurement_source` (file, qsf, qualtrics, import_id, type), `label`, `value_labels` (a list
+of {value, label}) and `missing_values` (user-missing values declared in the file).
 """
 
 from __future__ import annotations
@@ -128,17 +128,3 @@ def _foreign_scalar(value: Any) -> Any:
     if callable(isoformat):
         return isoformat()
     return str(value)
-
-
-def unique_names(names: list[str]) -> list[str]:
-    """Column names DuckDB accepts: blanks named by position, repeats numbered."""
-    seen: set[str] = set()
-    result: list[str] = []
-    for index, raw in enumerate(names):
-        name = raw.strip() or f"column{index + 1}"
-        candidate, number = name, 2
-        while candidate in seen:
-            candidate, number = f"{name}_{number}", number + 1
-        seen.add(candidate)
-        result.append(candidate)
-    return result

@@ -17,6 +17,7 @@ from datadive.files.duckdb_sources import (
     csv_expression,
     duckdb_error,
     readable_text,
+    sql_name,
 )
 
 DEFAULT_DELIMITERS = {"csv": ",", "tsv": "\t", "text": "\t"}
@@ -61,20 +62,22 @@ def _qualtrics_metadata(
         path, dialect, max_records=TYPE_SNIFF_RECORDS, skip=skip, names=names
     ) as (expression, _):
         described = _describe(expression)
-    types = [type_from_duckdb(duckdb_type) for _, duckdb_type in described]
-    if len(types) != len(headers):
-        raise duckdb_error(
-            duckdb.InvalidInputException(
-                f"the header has {len(headers)} columns but the data rows {len(types)}"
-            ),
-            what="Qualtrics export",
-        )
+        types = [type_from_duckdb(duckdb_type) for _, duckdb_type in described]
+        if len(types) != len(headers):
+            raise duckdb_error(
+                duckdb.InvalidInputException(
+                    f"the header has {len(headers)} columns but the data rows {len(types)}"
+                ),
+                what="Qualtrics export",
+            )
+        only_ones = _only_ones(expression, qualtrics.indicator_candidates(headers, types))
+    columns = qualtrics.describe_columns(headers, types, qsf_path=qsf_path, only_ones=only_ones)
     return {
         "format": "qualtrics",
         "dialect": dialect.as_dict(),
         "header_rows": skip,
         "qualtrics": {"export": kind, "qsf": qsf_path is not None},
-        "columns": qualtrics.describe_columns(headers, types, qsf_path=qsf_path),
+        "columns": columns,
         "row_count": None,
         "row_count_estimate": max(_estimate_rows(path, dialect) - skip + 1, 0),
     }
@@ -108,6 +111,21 @@ def _describe(expression: str) -> list[tuple[str, str]]:
         except duckdb.Error as error:
             raise duckdb_error(error, what="table") from error
     return [(str(row[0]), str(row[1])) for row in rows]
+
+
+def _only_ones(expression: str, candidates: list[str]) -> frozenset[str]:
+    """Which columns hold nothing but 1 (and blanks) in the sniffed rows: how Qualtrics
+    writes the choices of a multi-select question, one column each."""
+    if not candidates:
+        return frozenset()
+    checks = ", ".join(f"coalesce(bool_and({sql_name(name)} = 1), false)" for name in candidates)
+    with connect() as connection:
+        try:
+            row = connection.execute(f"SELECT {checks} FROM {expression}").fetchone()  # noqa: S608
+        except duckdb.Error as error:
+            raise duckdb_error(error, what="Qualtrics export") from error
+    assert row is not None
+    return frozenset(name for name, all_ones in zip(candidates, row, strict=True) if all_ones)
 
 
 def _estimate_rows(path: Path, dialect: Dialect) -> int:

@@ -15,7 +15,8 @@ import pyarrow as pa
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
-from datadive.files.columns import make_column, unique_names
+from datadive.analysis.columns import unique_names
+from datadive.files.columns import make_column
 from datadive.files.errors import UnreadableFile
 
 TYPE_SNIFF_ROWS = 200

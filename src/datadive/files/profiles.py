@@ -1,5 +1,9 @@
 """Column profiles of a table already in DuckDB: missing and distinct counts, numeric summaries,
-most frequent values."""
+most frequent values.
+
+A column's measurement level decides what is summed up: numbers that are codes of categories
+(nominal or binary, e.g. 1 = Psychology) get counts and their mode, never a mean; ordinal
+numbers get both (Likert means are common practice); scale numbers the numeric summaries."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from datadive.files.duckdb_sources import sql_name
 TOP_VALUES = 10
 QUANTILES = (0.25, 0.5, 0.75)
 _ORDERED = NUMERIC_TYPES | {"date", "datetime", "time"}
+CATEGORIES = frozenset({"nominal", "binary"})
 
 
 def profile_table(
@@ -24,7 +29,7 @@ def profile_table(
         return []
     parts = ["count(*)"]
     for column in columns:
-        name, kind = _value(column), column["type"]
+        name, kind = _value(column), _summed_as(column)
         parts += [f"count({name})", f"count(DISTINCT {name})"]
         if kind in _ORDERED:
             parts += [f"min({name})", f"max({name})"]
@@ -41,7 +46,7 @@ def profile_table(
     total = int(next(values))
     profiles = []
     for column in columns:
-        kind = column["type"]
+        kind = _summed_as(column)
         present, distinct = int(next(values)), int(next(values))
         profile: dict[str, Any] = {
             "name": column["name"],
@@ -62,8 +67,27 @@ def profile_table(
             )
         if _wants_top_values(column):
             profile["top"] = _top_values(connection, table, _value(column))
+            profile["mode"] = _modes(profile["top"])
         profiles.append(profile)
     return profiles
+
+
+def _summed_as(column: dict[str, Any]) -> str:
+    """The type whose summaries fit: category codes are summed up as categories."""
+    if column.get("measurement") in CATEGORIES and column["type"] in NUMERIC_TYPES:
+        return "category"
+    return str(column["type"])
+
+
+def _modes(top: list[dict[str, Any]]) -> list[Any]:
+    """The most frequent values (all of them when several are as frequent); none when every
+    value occurs once (ids, typed answers), where a mode says nothing."""
+    if not top:
+        return []
+    most = top[0]["count"]
+    if most == 1 and len(top) > 1:
+        return []
+    return [item["value"] for item in top if item["count"] == most]
 
 
 def _value(column: dict[str, Any]) -> str:
@@ -76,7 +100,7 @@ def _value(column: dict[str, Any]) -> str:
 def _wants_top_values(column: dict[str, Any]) -> bool:
     if column["type"] in {"string", "boolean"}:
         return True
-    return column.get("measurement") in {"nominal", "ordinal"} and column["type"] in NUMERIC_TYPES
+    return column.get("measurement") in {*CATEGORIES, "ordinal"} and column["type"] in NUMERIC_TYPES
 
 
 def _top_values(

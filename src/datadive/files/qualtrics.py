@@ -1,96 +1,55 @@
-"""Qualtrics CSV/TSV exports: three header rows (tags, question texts, ImportIds) or the legacy
-two (V1…V10 tags, then names and question texts). The header rows become column labels."""
+"""Qualtrics CSV/TSV exports on the file page: three header rows (tags, question texts,
+ImportIds) or the legacy two (V1…V10 tags, then names and question texts). The header rows
+become column labels.
+
+What a column means (its label, value labels and measurement level, with or without the
+`.qsf`) is decided by the rules in `datadive.analysis.qualtrics_format` and
+`datadive.analysis.qsf`, which the kernel reader shares."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from datadive.files.columns import make_column, unique_names
+from datadive.analysis.qualtrics_format import (
+    CURRENT,
+    FINISHED_LABELS,
+    HEADER_ROWS,
+    LEGACY,
+    METADATA_FIELDS,
+    PREVIEW_STATUS,
+    PREVIEW_WORD,
+    STATUS_LABELS,
+    TEST_STATUS,
+    TEST_WORD,
+    UNFINISHED_VALUES,
+    describe_export_columns,
+    detect_export,
+    header_columns,
+    is_indicator_candidate,
+)
+from datadive.files.columns import make_column
 from datadive.files.dialect import Dialect, sniff_dialect
 from datadive.files.errors import UnreadableFile
-from datadive.files.qsf import describe_column, find_question, read_qsf
+from datadive.files.qsf import read_qsf
 
-CURRENT = "three_header_rows"
-LEGACY = "legacy_two_header_rows"
-HEADER_ROWS = {CURRENT: 3, LEGACY: 2}
-
-STATUS_LABELS = {
-    0: "IP Address",
-    1: "Survey Preview",
-    2: "Survey Test",
-    4: "Imported",
-    8: "Spam",
-    9: "Preview Spam",
-    16: "Offline",
-    17: "Offline Preview",
-}
-FINISHED_LABELS = {0: "Not finished", 1: "Finished"}
-PREVIEW_STATUS = (1, 9, 17)
-TEST_STATUS = (2,)
-# Measurement levels of the metadata columns Qualtrics puts first
-_METADATA_LEVELS = {
-    "StartDate": "scale",
-    "EndDate": "scale",
-    "RecordedDate": "scale",
-    "Progress": "scale",
-    "Duration (in seconds)": "scale",
-    "LocationLatitude": "scale",
-    "LocationLongitude": "scale",
-    "LocationAccuracy": "scale",
-}
-METADATA_FIELDS = {
-    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-    "Finished", "RecordedDate", "ResponseId", "ResponseID", "ResponseSet", "Name",
-    "RecipientLastName", "RecipientFirstName", "RecipientEmail", "EmailAddress",
-    "ExternalReference", "ExternalDataReference", "LocationLatitude", "LocationLongitude",
-    "LocationAccuracy", "DistributionChannel", "UserLanguage",
-}  # fmt: skip
-
-
-def detect_export(records: list[list[str]]) -> str | None:
-    """CURRENT, LEGACY, or None when the first records are not a Qualtrics header."""
-    if len(records) >= 3 and records[0]:
-        third = [cell.strip() for cell in records[2] if cell.strip()]
-        import_ids = sum(1 for cell in third if cell.startswith('{"ImportId"'))
-        if third and import_ids >= max(1, len(third) // 2):
-            return CURRENT
-    if len(records) >= 2 and records[0][:3] == ["V1", "V2", "V3"] and "ResponseID" in records[1]:
-        return LEGACY
-    return None
-
-
-def header_columns(records: list[list[str]], kind: str) -> list[dict[str, Any]]:
-    """Per column: name, question text, ImportId (current format) and metadata field name."""
-    tags, texts = records[0], records[1]
-    import_rows = records[2] if kind == CURRENT else []
-    names = unique_names(tags)
-    columns = []
-    for index, name in enumerate(names):
-        text = texts[index].strip() if index < len(texts) else ""
-        import_info = _import_info(import_rows[index] if index < len(import_rows) else "")
-        field = name if name in METADATA_FIELDS else None
-        if kind == LEGACY and text in METADATA_FIELDS:
-            field = text  # V1…V10 are named in the second row
-        columns.append(
-            {
-                "name": name,
-                "text": text,
-                "import_id": import_info.get("ImportId"),
-                "time_zone": import_info.get("timeZone"),
-                "field": field,
-            }
-        )
-    return columns
-
-
-def _import_info(cell: str) -> dict[str, Any]:
-    try:
-        info = json.loads(cell)
-    except json.JSONDecodeError:
-        return {}
-    return info if isinstance(info, dict) else {}
+__all__ = [
+    "CURRENT",
+    "FINISHED_LABELS",
+    "HEADER_ROWS",
+    "LEGACY",
+    "METADATA_FIELDS",
+    "STATUS_LABELS",
+    "best_survey",
+    "describe_columns",
+    "detect_export",
+    "flag_expressions",
+    "header_columns",
+    "indicator_candidates",
+    "matches_survey",
+    "sniff_export",
+]
 
 
 def sniff_export(path: Path) -> tuple[Dialect, str, list[dict[str, Any]]]:
@@ -105,94 +64,117 @@ def sniff_export(path: Path) -> tuple[Dialect, str, list[dict[str, Any]]]:
     return dialect, kind, header_columns(records, kind)
 
 
+def indicator_candidates(headers: list[dict[str, Any]], types: list[str]) -> list[str]:
+    """Columns that are multi-select indicators if their values are all 1 (blanks aside)."""
+    return [
+        header["name"]
+        for header, column_type in zip(headers, types, strict=True)
+        if not header["field"] and is_indicator_candidate(header, column_type)
+    ]
+
+
 def describe_columns(
-    headers: list[dict[str, Any]], types: list[str], *, qsf_path: Path | None
+    headers: list[dict[str, Any]],
+    types: list[str],
+    *,
+    qsf_path: Path | None,
+    only_ones: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
+    """Each column described with the `.qsf` when given, from the export alone otherwise.
+    `only_ones` names the indicator candidates whose values are all 1."""
     survey = read_qsf(qsf_path) if qsf_path is not None else None
-    columns = []
-    for header, column_type in zip(headers, types, strict=True):
-        info: dict[str, Any] = {
-            "import_id": header["import_id"],
-            "field": header["field"],
-            "role": "metadata" if header["field"] else "question",
-        }
-        if header["time_zone"]:
-            info["time_zone"] = header["time_zone"]
-        found = None
-        if survey is not None and not header["field"]:
-            found = find_question(survey, import_id=header["import_id"], name=header["name"])
-        if found is not None:
-            described = describe_column(*found)
-            info.update(described.pop("qualtrics"))
-            columns.append(
-                make_column(
-                    header["name"],
-                    column_type,
-                    label=header["text"] or described["label"],
-                    value_labels=described["value_labels"],
-                    measurement=described["measurement"],
-                    measurement_source="qsf",
-                    qualtrics=info,
-                )
-            )
-            continue
-        columns.append(_column_without_qsf(header, column_type, info))
-    return columns
-
-
-def _column_without_qsf(
-    header: dict[str, Any], column_type: str, info: dict[str, Any]
-) -> dict[str, Any]:
-    field, import_id = header["field"], header["import_id"] or ""
-    value_labels: dict[Any, str] | None = None
-    measurement = source = None
-    if field == "Status" and column_type == "integer":
-        value_labels = STATUS_LABELS
-    elif field == "Finished" and column_type in {"integer", "boolean"}:
-        value_labels = FINISHED_LABELS
-    elif field in _METADATA_LEVELS:
-        measurement, source = _METADATA_LEVELS[field], "qualtrics"
-    elif field:
-        measurement, source = "nominal", "qualtrics"
-    elif "_TEXT" in import_id:
-        info["free_text"] = True
-        measurement, source = "nominal", "import_id"
-    elif import_id.startswith("QID") and "_" not in import_id and column_type == "integer":
-        # a bare question id with whole numbers: a single-answer multiple choice
-        measurement, source = "nominal", "import_id"
-    return make_column(
-        header["name"],
-        column_type,
-        label=header["text"],
-        value_labels=value_labels,
-        measurement=measurement,
-        measurement_source=source,
-        qualtrics=info,
-    )
+    described = describe_export_columns(headers, types, survey=survey, only_ones=only_ones)
+    return [
+        make_column(
+            header["name"],
+            column_type,
+            label=column["label"],
+            value_labels=column["value_labels"],
+            measurement=column["measurement"],
+            measurement_source=column["measurement_source"],
+            qualtrics=column["qualtrics"],
+        )
+        for header, column_type, column in zip(headers, types, described, strict=True)
+    ]
 
 
 def flag_expressions(columns: list[dict[str, Any]], quote: Any) -> dict[str, str]:
-    """SQL conditions (over the data) for preview, test and partial responses."""
+    """SQL conditions (over the data) for preview, test and partial responses: the same
+    rules as the kernel reader's (`datadive.analysis.readers.qualtrics`)."""
     by_field = {c.get("qualtrics", {}).get("field"): c["name"] for c in columns}
     flags: dict[str, list[str]] = {"preview": [], "test": [], "partial": []}
     status = by_field.get("Status")
     if status:
         text = f"lower(trim(CAST({quote(status)} AS VARCHAR)))"
         codes = ", ".join(f"'{code}'" for code in PREVIEW_STATUS)
-        flags["preview"].append(f"{text} IN ({codes}) OR {text} LIKE '%preview%'")
+        flags["preview"].append(f"{text} IN ({codes}) OR {text} LIKE '%{PREVIEW_WORD}%'")
         codes = ", ".join(f"'{code}'" for code in TEST_STATUS)
-        flags["test"].append(f"{text} IN ({codes}) OR {text} LIKE '%test%'")
+        flags["test"].append(f"{text} IN ({codes}) OR {text} LIKE '%{TEST_WORD}%'")
     channel = by_field.get("DistributionChannel")
     if channel:
-        flags["preview"].append(f"lower(CAST({quote(channel)} AS VARCHAR)) = 'preview'")
-        flags["test"].append(f"lower(CAST({quote(channel)} AS VARCHAR)) = 'test'")
+        flags["preview"].append(f"lower(CAST({quote(channel)} AS VARCHAR)) = '{PREVIEW_WORD}'")
+        flags["test"].append(f"lower(CAST({quote(channel)} AS VARCHAR)) = '{TEST_WORD}'")
     finished = by_field.get("Finished")
     if finished:
-        flags["partial"].append(
-            f"lower(trim(CAST({quote(finished)} AS VARCHAR))) IN ('0', 'false')"
-        )
+        values = ", ".join(f"'{value}'" for value in UNFINISHED_VALUES)
+        flags["partial"].append(f"lower(trim(CAST({quote(finished)} AS VARCHAR))) IN ({values})")
     return {
         flag: "coalesce(" + " OR ".join(f"({c})" for c in conditions) + ", false)"
         for flag, conditions in flags.items()
         if conditions
     }
+
+
+_QUESTION_ID = re.compile(r"(QID\d+)(?:_.*)?")
+
+
+def matches_survey(export: dict[str, Any], definition: dict[str, Any]) -> bool:
+    """Is `definition` (metadata of a `.qsf`) the survey of `export` (metadata of a Qualtrics
+    export)? A CSV export does not name its survey, so its questions must: every question
+    column's ImportId names a question of the definition whose export tag starts the column's
+    name (legacy exports, without ImportIds: the tags alone)."""
+    if export.get("format") != "qualtrics" or definition.get("format") != "qsf":
+        return False
+    tags = {
+        str(q.get("question_id")): str(q.get("export_tag") or "")
+        for q in definition.get("questions") or []
+    }
+    all_tags = [tag for tag in tags.values() if tag]
+    questions = [
+        column
+        for column in export.get("columns") or []
+        if (column.get("qualtrics") or {}).get("role") == "question"
+    ]
+    if not questions or not tags:
+        return False
+    for column in questions:
+        name = str(column["name"])
+        match = _QUESTION_ID.fullmatch(str(column["qualtrics"].get("import_id") or ""))
+        if match is not None:
+            tag = tags.get(match.group(1))
+            if tag is None or (tag and not name.startswith(tag)):
+                return False
+        elif not any(name == tag or name.startswith(tag + "_") for tag in all_tags):
+            return False
+    return True
+
+
+def best_survey(
+    export_path: str, export: dict[str, Any], definitions: list[tuple[str, dict[str, Any]]]
+) -> str | None:
+    """The path of the definition that matches the export, preferring one with the same name
+    (`survey.csv`, `survey.qsf`), then one in the same folder; None when none matches."""
+    export_file = PurePosixPath(export_path)
+    found = [path for path, metadata in definitions if matches_survey(export, metadata)]
+    if not found:
+        return None
+
+    def closeness(path: str) -> tuple[bool, bool, str]:
+        candidate = PurePosixPath(path)
+        return (
+            candidate.stem != export_file.stem,
+            candidate.parent != export_file.parent,
+            path,
+        )
+
+    return min(found, key=closeness)

@@ -3,17 +3,22 @@
 Metadata is read when a file is stored; a file Datadive cannot read is stored all the same,
 its metadata saying what the problem is, so that nothing a user brings is lost. A preview
 reads the stored bytes: in place for the local store, from a copy kept on this machine for S3
-(`storage.read_cache`)."""
+(`storage.read_cache`). A Qualtrics export is previewed with its survey definition when the
+project has one (`services.survey_definitions`): choice labels and levels from the `.qsf`."""
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from datadive.errors import DatadiveError, Unavailable
-from datadive.files import UnreadableFile, preview, read_metadata
+from datadive.files import UnreadableFile, preview, read_metadata, read_qualtrics
 from datadive.services.access import FileAccess
+from datadive.services.survey_definitions import survey_definition_for
 from datadive.storage.base import FileStore
 
 MAX_PREVIEW_ROWS = 500
@@ -31,7 +36,7 @@ async def file_metadata(source: Path, *, file_format: str, path: str) -> dict[st
 
 
 async def preview_file(
-    access: FileAccess, *, store: FileStore, rows: int, sheet: str | None
+    session: AsyncSession, access: FileAccess, *, store: FileStore, rows: int, sheet: str | None
 ) -> dict[str, Any]:
     file = access.file
     metadata = dict(file.file_metadata or {})
@@ -42,13 +47,34 @@ async def preview_file(
         raise UnreadableFile(
             f"{file.path!r} is not a table Datadive can preview; download it instead."
         )
-    suffix = PurePosixPath(file.path).suffix
+    survey = await survey_definition_for(session, file=file)
     try:
-        async with store.local_copy(file.storage_key, suffix=suffix) as source:
-            return await asyncio.to_thread(
+        async with AsyncExitStack() as stack:
+            source = await stack.enter_async_context(
+                store.local_copy(file.storage_key, suffix=PurePosixPath(file.path).suffix)
+            )
+            if survey is not None:
+                definition = await stack.enter_async_context(
+                    store.local_copy(survey.storage_key, suffix=".qsf")
+                )
+                metadata = await _with_definition(source, definition, metadata)
+            shown = await asyncio.to_thread(
                 preview, source, file_format, metadata=metadata, rows=rows, sheet=sheet
             )
     except FileNotFoundError:
         raise Unavailable(
             f"The stored bytes of {file.path!r} cannot be found; ask the administrator."
         ) from None
+    if survey is not None and metadata.get("qualtrics", {}).get("qsf"):
+        shown["survey_definition"] = {"id": survey.id, "path": survey.path}
+    return shown
+
+
+async def _with_definition(
+    source: Path, definition: Path, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """The export's metadata read with its survey definition; as stored when that fails."""
+    try:
+        return await asyncio.to_thread(read_qualtrics, source, definition)
+    except DatadiveError:
+        return metadata

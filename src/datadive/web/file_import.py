@@ -1,5 +1,6 @@
 """ "Use in notebook": which built-in import template reads a file, and its inputs prefilled
-from what the file's metadata says (separator, decimal mark, encoding, sheet)."""
+from what the file's metadata says (separator, decimal mark, encoding, sheet) and, for a
+Qualtrics export, the project's survey definition (`.qsf`) of the same survey."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ TEMPLATES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "qualtrics": ("load-qualtrics", "load-csv"),
     "excel": ("load-excel",),
     "spss": ("load-spss",),
+    "stata": ("load-stata",),
 }
 # Python codec names the dialect sniffer gives → the encodings load-csv offers.
 ENCODINGS = {
@@ -47,7 +49,7 @@ def kernel_path(file: File) -> str:
     return f"{WORKSPACE_FOLDER}/{file.path}"
 
 
-def candidate_values(file: File, *, sheet: str | None) -> dict[str, Any]:
+def candidate_values(file: File, *, sheet: str | None, survey: File | None) -> dict[str, Any]:
     metadata: Mapping[str, Any] = file.file_metadata or {}
     dialect: Mapping[str, Any] = metadata.get("dialect") or {}
     values: dict[str, Any] = {"file": kernel_path(file)}
@@ -58,9 +60,8 @@ def candidate_values(file: File, *, sheet: str | None) -> dict[str, Any]:
     encoding = ENCODINGS.get(str(dialect.get("encoding", "")).lower())
     if encoding:
         values["encoding"] = encoding
-    qualtrics: Mapping[str, Any] = metadata.get("qualtrics") or {}
-    if qualtrics:
-        values["legacy_format"] = qualtrics.get("export") == "legacy_two_header_rows"
+    if survey is not None:
+        values["qsf"] = kernel_path(survey)
     sheets = [str(item.get("name")) for item in metadata.get("sheets") or []]
     chosen = sheet if sheet in sheets else metadata.get("sheet")
     if chosen:
@@ -80,8 +81,12 @@ def fits(template: TemplateSpec, name: str, value: Any) -> bool:
     return True
 
 
-def import_plan(file: File, *, sheet: str | None = None) -> ImportPlan | None:
-    """The cell that loads `file`, or None when no built-in template reads its format."""
+def import_plan(
+    file: File, *, sheet: str | None = None, survey: File | None = None
+) -> ImportPlan | None:
+    """The cell that loads `file`, or None when no built-in template reads its format.
+    `survey` is the survey definition of a Qualtrics export
+    (`services.survey_definitions.survey_definition_for`)."""
     metadata: Mapping[str, Any] = file.file_metadata or {}
     if metadata.get("problem"):
         return None
@@ -89,7 +94,7 @@ def import_plan(file: File, *, sheet: str | None = None) -> ImportPlan | None:
         template = builtin_template(slug)
         if template is None:
             continue
-        values = candidate_values(file, sheet=sheet)
+        values = candidate_values(file, sheet=sheet, survey=survey)
         if not fits(template, "file", values["file"]):
             continue
         inputs = {name: value for name, value in values.items() if fits(template, name, value)}

@@ -97,8 +97,19 @@ def value_labels(column: Mapping[str, Any]) -> list[str]:
     return [f"{show_value(item.get('value'))} = {item.get('label')}" for item in labels]
 
 
-def profile_summary(profile: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """The profile of one column as (what, value) pairs, in the order a reader wants them."""
+def labelled_value(value: Any, column: Mapping[str, Any] | None) -> str:
+    """A value with its label when it has one: `1 Psychology`."""
+    for item in (column or {}).get("value_labels") or []:
+        if item.get("value") == value and value is not None:
+            return f"{show_value(value)} {item.get('label')}"
+    return show_value(value)
+
+
+def profile_summary(
+    profile: Mapping[str, Any] | None, column: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """The profile of one column as (what, value) pairs, in the order a reader wants them:
+    counts first; categories by their labels."""
     if not profile:
         return []
     pairs = [
@@ -108,11 +119,74 @@ def profile_summary(profile: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     for key, label in (("min", "Min"), ("max", "Max"), ("mean", "Mean"), ("std", "SD")):
         if profile.get(key) is not None:
             pairs.append((label, show_value(profile[key])))
+    modes = profile.get("mode") or []
+    if modes:
+        pairs.append(("Mode", ", ".join(labelled_value(value, column) for value in modes[:5])))
     top = profile.get("top") or []
     if top:
-        shown = ", ".join(f"{show_value(item['value'])} ({item['count']})" for item in top[:5])
+        shown = ", ".join(
+            f"{labelled_value(item['value'], column)} ({item['count']})" for item in top[:5]
+        )
         pairs.append(("Most frequent", shown))
     return pairs
+
+
+@dataclass(frozen=True)
+class RowMark:
+    """Why a preview row is left out by the import cell, or kept with a caveat."""
+
+    left_out: bool
+    reason: str
+
+
+# Row flags of a Qualtrics preview (`datadive.files.previews`), in the words of the import cell.
+FLAG_REASONS = {
+    "preview": "survey preview",
+    "test": "test response",
+}
+UNFINISHED = "Unfinished: kept unless the cell leaves out unfinished responses"
+
+
+def row_marks(preview: Mapping[str, Any]) -> list[RowMark] | None:
+    """One mark per preview row of a Qualtrics export (None for other files): the rows the
+    import cell leaves out by default (survey previews, tests) and the unfinished ones it
+    leaves out when asked."""
+    flags = (preview.get("qualtrics") or {}).get("row_flags")
+    if flags is None:
+        return None
+    marks = []
+    for row in flags:
+        reasons = [FLAG_REASONS[flag] for flag in row if flag in FLAG_REASONS]
+        if reasons:
+            text = "Left out: " + " and ".join(reasons)
+            if "partial" in row:
+                text += " (also unfinished)"
+            marks.append(RowMark(left_out=True, reason=text))
+        elif "partial" in row:
+            marks.append(RowMark(left_out=False, reason=UNFINISHED))
+        else:
+            marks.append(RowMark(left_out=False, reason=""))
+    return marks
+
+
+def left_out_summary(preview: Mapping[str, Any]) -> str:
+    """What the import leaves out of the whole file, in one sentence."""
+    responses = (preview.get("qualtrics") or {}).get("responses") or {}
+    if not responses:
+        return ""
+    previews, tests = responses.get("preview", 0), responses.get("test", 0)
+    partial = responses.get("partial", 0)
+    parts = [
+        f"{previews} survey preview{'s' if previews != 1 else ''}",
+        f"{tests} test response{'s' if tests != 1 else ''}",
+    ]
+    sentence = f"The import cell leaves out {parts[0]} and {parts[1]}"
+    if partial:
+        sentence += (
+            f"; {partial} unfinished response{'s are' if partial != 1 else ' is'} kept unless "
+            "you choose to leave out unfinished responses"
+        )
+    return sentence + "."
 
 
 def profiles_by_name(preview: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -27,7 +27,7 @@ async def test_a_template_cell_renders_its_inputs_into_code(app: FastAPI, world:
 
     assert cell["kind"] == "template"
     assert cell["template"]["slug"] == "histogram"
-    assert "_axes.hist(df['Größe (cm)'].dropna(), bins=15" in cell["source"]
+    assert "histogram(df, 'Größe (cm)', bins=15" in cell["source"]
     assert cell["inputs"]["bins"] == 15
     assert cell["status"] == "idle"
 
@@ -79,7 +79,7 @@ async def test_drafts_are_kept_and_applying_remakes_the_code(app: FastAPI, world
 
     assert drafted["draft_inputs"] == {"column": "score"}
     assert drafted["source"] == cell["source"]
-    assert "df['score']" in applied["source"]
+    assert "histogram(df, 'score', bins=5" in applied["source"]
     assert applied["draft_inputs"] is None
 
 

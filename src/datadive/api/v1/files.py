@@ -196,6 +196,7 @@ async def download_file(
 
 @router.get("/files/{file_id}/preview")
 async def preview_file(
+    session: DbSession,
     store: StoreDep,
     access: Annotated[FileAccess, Depends(FilePermission(Action.FILE_READ))],
     rows: Annotated[int, Query(ge=1, le=MAX_PREVIEW_ROWS)] = 50,
@@ -203,4 +204,4 @@ async def preview_file(
 ) -> dict[str, Any]:
     """The file's columns (type, measurement level, labels), its first rows and a profile of
     each column, read from the stored file without a kernel."""
-    return await file_previews.preview_file(access, store=store, rows=rows, sheet=sheet)
+    return await file_previews.preview_file(session, access, store=store, rows=rows, sheet=sheet)

@@ -1,6 +1,7 @@
 """The file page: metadata, a preview of the first rows with a profile and the labels of each
-column (`services.file_previews`, as GET /api/v1/files/{id}/preview), a download link, and
-"Use in notebook", which adds the cell that loads the file to a notebook of the project."""
+column (`services.file_previews`, as GET /api/v1/files/{id}/preview), the rows an import leaves
+out, a download link, and "Use in notebook", which adds the cell that loads the file to a
+notebook of the project (with the survey definition of a Qualtrics export)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from datadive.db.models import Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellCreate
 from datadive.schemas.notebooks import NotebookCreate
-from datadive.services import cells, file_previews, notebooks
+from datadive.services import cells, file_previews, notebooks, survey_definitions
 from datadive.services.access import FileAccess, ProjectAccess, notebook_access, project_access
 from datadive.storage.base import FileStore
 from datadive.web import file_view
@@ -46,12 +47,12 @@ def file_url(file_id: str) -> str:
 
 
 async def load_preview(
-    access: FileAccess, store: FileStore, sheet: str | None
+    session: AsyncSession, access: FileAccess, store: FileStore, sheet: str | None
 ) -> tuple[dict[str, Any] | None, str]:
     """The preview, or why there is none (an unreadable file is a message, not an error)."""
     try:
         preview = await file_previews.preview_file(
-            access, store=store, rows=PREVIEW_ROWS, sheet=sheet
+            session, access, store=store, rows=PREVIEW_ROWS, sheet=sheet
         )
     except DatadiveError as problem:
         return None, problem.detail
@@ -71,11 +72,12 @@ async def show_file(
     assert access.role is not None
     file = access.file
     metadata = dict(file.file_metadata or {})
-    preview, problem = await load_preview(access, store, sheet)
+    preview, problem = await load_preview(session, access, store, sheet)
     project = ProjectAccess(project=access.project, role=access.role, user=access.user)
     writable = not access.project.archived
     can_use = is_allowed(access.role, Action.NOTEBOOK_EDIT) and writable
-    plan = import_plan(file, sheet=sheet) if can_use else None
+    survey = await survey_definitions.survey_definition_for(session, file=file)
+    plan = import_plan(file, sheet=sheet, survey=survey) if can_use else None
     found: list[Notebook] = []
     if plan is not None:
         found, _more = await notebooks.list_notebooks(
@@ -99,6 +101,9 @@ async def show_file(
         "show": file_view.show_value,
         "value_labels": file_view.value_labels,
         "profile_summary": file_view.profile_summary,
+        "row_marks": file_view.row_marks(preview or {}),
+        "left_out": file_view.left_out_summary(preview or {}),
+        "survey": survey,
         "delimiters": file_view.DELIMITER_NAMES,
         "decimals": file_view.DECIMAL_NAMES,
         "stem": PurePosixPath(file.path).stem,
@@ -153,7 +158,8 @@ async def use_in_notebook(
     """Add the cell that loads this file at the end of a notebook, then open the notebook."""
     sheet = values.get("sheet") or None
     try:
-        plan = import_plan(access.file, sheet=sheet)
+        survey = await survey_definitions.survey_definition_for(session, file=access.file)
+        plan = import_plan(access.file, sheet=sheet, survey=survey)
         if plan is None:
             raise Invalid.field("file", "cannot be loaded by a built-in import cell")
         notebook = await target_notebook(session, access, values)
