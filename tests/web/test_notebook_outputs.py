@@ -146,3 +146,54 @@ async def test_a_kernel_that_died_is_explained_without_a_report(app: FastAPI) ->
     assert "The kernel stopped while running this cell." in fragment.text
     assert "Most often the kernel ran out of memory." in fragment.text
     assert 'class="traceback"' not in fragment.text
+
+
+async def test_kernel_html_is_framed_from_a_document_with_its_own_strict_policy(
+    app: FastAPI,
+) -> None:
+    world = await build_world(app)
+    styled = (
+        '<style>b { color: red }</style><b style="font-size: 2em">widget</b><script>x()</script>'
+    )
+    table = "<table><tr><td>1</td></tr></table>"
+    outputs = [
+        {"output_type": "stream", "name": "stdout", "text": "before\n"},
+        {"output_type": "display_data", "data": {"text/html": styled}},
+        {"output_type": "execute_result", "data": {"text/html": table}, "execution_count": 1},
+    ]
+    await store(app, world.cell_id, outputs)
+    async with world.viewer.client(app) as viewer:
+        page = await viewer.get(f"/notebooks/{world.notebook_id}")
+        framed = await viewer.get(f"/cells/{world.cell_id}/outputs/1")
+        not_framed = [await viewer.get(f"/cells/{world.cell_id}/outputs/{n}") for n in (0, 2, 9)]
+
+    # The page keeps its own policy: nothing inline, no frame may hold it.
+    policy = page.headers["content-security-policy"]
+    assert "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    frames = re.findall(r"<iframe[^>]*>", page.text)
+    assert frames == [
+        f'<iframe class="output output-html" sandbox src="/cells/{world.cell_id}/outputs/1" '
+        f'loading="lazy" title="HTML output of cell 1">'
+    ]
+    # The frame's document: the output as the kernel sent it, under a policy that lets its
+    # styles apply and nothing else, sandboxed even when opened on its own.
+    assert framed.status_code == 200
+    assert framed.headers["content-type"] == "text/html; charset=utf-8"
+    assert styled in framed.text
+    frame_policy = [part.strip() for part in framed.headers["content-security-policy"].split(";")]
+    assert frame_policy == [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "font-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        "sandbox",
+    ]
+    assert framed.headers["x-content-type-options"] == "nosniff"
+    # Text, tables and missing outputs are never served as documents.
+    assert [response.status_code for response in not_framed] == [404, 404, 404]
+    assert all("<table>" not in response.text for response in not_framed)

@@ -5,7 +5,10 @@ template, ANSI colour codes become spans with fixed classes, images are shown on
 `<img src="data:…">` (an SVG in an `<img>` cannot run script). `text/html` holding a table (a
 pandas DataFrame, a test result) is cleaned with nh3 down to table and text elements, with no
 attributes but `colspan`/`rowspan`, and shown in the page; any other HTML only inside an
-`<iframe sandbox srcdoc>` without `allow-scripts` or `allow-same-origin`.
+`<iframe sandbox>` without `allow-scripts` or `allow-same-origin`, loaded from
+`/cells/{id}/outputs/{index}` (`output_document`) with a policy of its own that allows its
+inline styles and nothing else (a `srcdoc` frame would inherit the page's policy, which refuses
+them).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import nh3
@@ -68,6 +71,7 @@ class Piece:
     html: str = ""
     explanation: Explanation | None = None
     traceback: tuple[TracebackPart, ...] = ()
+    index: int = -1  # of the output in the cell's list (an HTML frame loads it by that)
 
 
 def ansi_to_html(text: str) -> Markup:
@@ -204,7 +208,7 @@ def output_pieces(
     """What to show for a cell's stored outputs; unknown or malformed entries are skipped.
     `definitions` (which cells define which names) is asked only to explain a NameError."""
     pieces: list[Piece] = []
-    for output in outputs:
+    for index, output in enumerate(outputs):
         if not isinstance(output, Mapping):
             continue
         kind = output.get("output_type")
@@ -216,7 +220,29 @@ def output_pieces(
             bundle = output.get("data")
             piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
             if piece is not None:
-                pieces.append(piece)
+                pieces.append(replace(piece, index=index))
         elif kind == "error":
             pieces.append(error_piece(output, definitions))
     return pieces
+
+
+# Kernel HTML shown in a frame: a document of its own, with a charset (kernel text is UTF-8).
+FRAME_DOCUMENT = '<!doctype html><html><head><meta charset="utf-8"></head><body>{}</body></html>'
+
+
+def output_document(outputs: Sequence[Any], index: int) -> str | None:
+    """The document an HTML output's frame loads: only for an output the page shows in a
+    frame (never a table, an image or text, which the page shows itself)."""
+    if not 0 <= index < len(outputs):
+        return None
+    output = outputs[index]
+    if not isinstance(output, Mapping) or output.get("output_type") not in {
+        "execute_result",
+        "display_data",
+    }:
+        return None
+    bundle = output.get("data")
+    piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
+    if piece is None or piece.kind != "html":
+        return None
+    return FRAME_DOCUMENT.format(piece.html)
