@@ -185,13 +185,14 @@ async def cells_changed(
     *,
     cell_id: str | None = None,
     focus: str | None = None,
+    edit: str | None = None,
 ) -> Response:
     """After cells were added, moved or deleted: htmx gets the new cell list at once (with a
-    toast; `focus` names the cell whose title takes the focus), a plain form goes back to
-    the notebook at `cell_id`."""
+    toast; `focus` names the cell whose title takes the focus, `edit` the one whose code
+    editor opens and takes it), a plain form goes back to the notebook at `cell_id`."""
     if not is_htmx(request):
         return redirect(request, notebook_url(access.notebook, cell_id))
-    context = {**await cells_context(session, access), "focus_cell": focus}
+    context = {**await cells_context(session, access), "focus_cell": focus, "edit_cell": edit}
     return render(request, "partials/_cells.html", context, headers=toast_headers(message))
 
 
