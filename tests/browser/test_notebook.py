@@ -36,8 +36,10 @@ async def add_code_cell(page: Page, after: str, code: str) -> None:
     await page.get_by_role("button", name=f"+ Code cell {after}").click()
     await expect(cells).to_have_count(count + 1)
     new = cells.nth(count)
-    await new.locator("summary", has_text="Code").click()
-    await new.get_by_label(f"Code of cell {count + 1}").fill(code)
+    # A new code cell opens with its editor shown and focused.
+    editor = new.get_by_label(f"Code of cell {count + 1}")
+    await expect(editor).to_be_focused()
+    await editor.fill(code)
     await new.get_by_role("button", name=f"Save cell {count + 1}").click()
     await expect(page.get_by_role("status").filter(has_text="The code was saved.")).to_be_visible()
 
@@ -88,6 +90,8 @@ async def test_a_notebook_is_built_run_reloaded_and_reordered(page: Page, site: 
     await expect(histogram).not_to_contain_text("Draft not applied yet.")
     await histogram.locator("summary", has_text="Code").click()
     await expect(histogram.locator("pre.code-view")).to_contain_text("bins=15")
+    # Folded again: folds stay as the person left them when cells are added.
+    await histogram.locator("summary", has_text="Code").click()
     await add_code_cell(page, "after cell 3", HOSTILE)
     # Drag and drop by the handle: the last cell onto the top half of the one before, then
     # back onto the bottom half of the last. (Playwright's drag in Chromium fails when the
