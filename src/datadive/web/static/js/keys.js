@@ -17,10 +17,11 @@ function runFormOf(cell) {
   return cell.querySelector(`form[action="/cells/${cell.dataset.cellId}/run"]`);
 }
 
+// Do what the form's button does, only when there is one to press (a viewer has none).
 function submit(form) {
   const button = form.querySelector("button[type=submit], button:not([type])");
-  if (button && button.disabled) return false; // already on its way
-  form.requestSubmit(button || undefined);
+  if (!button || button.disabled) return false; // nothing to press, or already on its way
+  form.requestSubmit(button);
   return true;
 }
 
