@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from datadive.execution.client import KERNEL_DIED, KERNEL_UNRESPONSIVE
 from datadive.web.error_explanations import Definer, Definitions, Explanation, explain
+from datadive.web.outputs import MAX_TEXT, output_pieces
 from datadive.web.tracebacks import FailingLine, blocks_of, failing_line, plain
 
 RECORDED = Path(__file__).parents[1] / "fixtures" / "kernel_errors.json"
@@ -200,3 +201,23 @@ def test_library_steps_are_gathered_apart_from_the_cells_own() -> None:
 def test_a_traceback_without_a_cell_step_has_no_line() -> None:
     assert failing_line(["\x1b[31mKeyError\x1b[39m: 'a'"]) is None
     assert explain("KeyError", "'a'", []).line is None
+
+
+def test_a_huge_message_or_traceback_is_cut_not_refused() -> None:
+    explanation = explain("RuntimeError", "x" * 100_000, [])
+    # A recursion error's report: thousands of steps of the person's own function.
+    step = "\x1b[36mCell\x1b[39m In[1], line 2, in f(n)\n----> 2 return f(n + 1)\n"
+    [piece] = output_pieces(
+        [
+            {
+                "output_type": "error",
+                "ename": "RecursionError",
+                "evalue": "deep",
+                "traceback": [step] * 50_000,
+            }
+        ]
+    )
+
+    assert 2000 <= len(words(explanation.detail)) < 2100
+    assert sum(len(part.text) for part in piece.traceback) < 2 * MAX_TEXT
+    assert words(piece.explanation.headline) == "The code stopped with an error."

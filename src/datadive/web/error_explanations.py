@@ -49,6 +49,13 @@ class Explanation:
     line: FailingLine | None = None
 
 
+MAX_MESSAGE = 2000  # Python's own message, quoted whole in a sentence up to this length
+
+
+def said(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
 def code(text: object) -> Markup:
     value = str(text)
     if len(value) > MAX_QUOTED:
@@ -322,7 +329,7 @@ LESS_MEMORY = Markup(
 def out_of_memory(evalue: str, traceback: Sequence[object]) -> Explanation:
     detail = Markup("The kernel ran out of memory for this step.")
     if evalue:
-        detail = detail + Markup(" Python said: {}").format(evalue)
+        detail = detail + Markup(" Python said: {}").format(said(evalue))
     return Explanation(
         kind="out-of-memory",
         headline=Markup("Not enough memory."),
@@ -333,7 +340,7 @@ def out_of_memory(evalue: str, traceback: Sequence[object]) -> Explanation:
 
 
 def kernel_died(evalue: str) -> Explanation:
-    detail = Markup("{}").format(evalue)
+    detail = Markup("{}").format(said(evalue))
     fix = Markup("Run the cells again from the top (Run all).")
     if "memory" in evalue.lower():
         fix = (
@@ -377,7 +384,7 @@ def interrupted(traceback: Sequence[object]) -> Explanation:
 
 
 def other_error(ename: str, evalue: str, traceback: Sequence[object]) -> Explanation:
-    message = Markup("{}: {}").format(ename, evalue) if evalue else Markup("{}").format(ename)
+    message = Markup("{}: {}").format(ename, said(evalue)) if evalue else Markup("{}").format(ename)
     return Explanation(
         kind="other",
         headline=Markup("The code stopped with an error."),

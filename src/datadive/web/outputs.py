@@ -178,8 +178,12 @@ def rich_piece(bundle: Mapping[str, Any]) -> Piece | None:
 def traceback_parts(lines: Sequence[object]) -> tuple[TracebackPart, ...]:
     """The traceback as coloured text, library steps gathered into parts shown on request."""
     parts = []
+    room = MAX_TEXT  # a traceback of thousands of steps (deep recursion) is cut, not refused
     for block in blocks_of(lines):
-        text = ansi_to_html(block.text[:MAX_TEXT])
+        if room <= 0:
+            break
+        text = ansi_to_html(block.text[:room])
+        room -= len(block.text)
         folded = ""
         if block.is_library:
             folded = " and ".join(
