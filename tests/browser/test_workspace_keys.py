@@ -163,7 +163,7 @@ async def test_notifications_stack_three_at_most_newest_first_and_errors_stay(
     await toast(page, "Three")
     await toast(page, "Four")
     # Newest on top, three at most: the oldest confirmation made way.
-    await expect(shown).to_have_text(["Four", "Three", "Two (an error)"])
+    await expect(shown).to_have_text(["Four", "Three", "⚠ Two (an error)"])
     await expect(page.locator("#toasts-status")).not_to_contain_text("no running kernel")
     # Each is announced: confirmations politely, errors at once.
     await expect(page.locator("#toasts-status")).to_have_text(re.compile("Three.*Four"))
@@ -171,7 +171,7 @@ async def test_notifications_stack_three_at_most_newest_first_and_errors_stay(
     await check_page(page, "notebook-toasts")
 
     # Confirmations fade; the error stays until dismissed.
-    await expect(shown).to_have_text(["Two (an error)"], timeout=20_000)
+    await expect(shown).to_have_text(["⚠ Two (an error)"], timeout=20_000)
     await expect(page.locator("#toasts-status")).to_have_text("")
     await stack.get_by_role("button", name="Dismiss: Two (an error)").click()
     await expect(shown).to_have_count(0)
@@ -180,10 +180,10 @@ async def test_notifications_stack_three_at_most_newest_first_and_errors_stay(
     # Errors never make way: a fourth waits, counted, until one is dismissed.
     for number in range(1, 5):
         await toast(page, f"Error {number}", "error")
-    await expect(shown).to_have_text(["Error 4", "Error 3", "Error 2"])
+    await expect(shown).to_have_text(["⚠ Error 4", "⚠ Error 3", "⚠ Error 2"])
     await expect(stack).to_contain_text("1 more error; dismiss one to see it.")
     await stack.get_by_role("button", name="Dismiss: Error 3").click()
-    await expect(shown).to_have_text(["Error 4", "Error 2", "Error 1"])
+    await expect(shown).to_have_text(["⚠ Error 4", "⚠ Error 2", "⚠ Error 1"])
     await expect(stack.locator("#toasts-more")).to_be_hidden()
 
 

@@ -87,7 +87,14 @@ export function showToast(message, level = "info") {
   toast.id = `toast-${serial}`;
   toast.className = `toast toast-${isError ? "error" : "info"}`;
   const text = document.createElement("p");
-  text.textContent = message;
+  if (isError) {
+    // Not colour alone: an error carries a sign too.
+    const sign = document.createElement("span");
+    sign.setAttribute("aria-hidden", "true");
+    sign.textContent = "⚠ ";
+    text.append(sign);
+  }
+  text.append(message);
   const close = document.createElement("button");
   close.type = "button";
   close.className = "toast-dismiss";
