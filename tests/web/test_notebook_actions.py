@@ -203,6 +203,7 @@ async def test_kernel_html_is_only_shown_in_a_sandboxed_frame(app: FastAPI, role
         )
     async with world.person(role).client(app) as person:
         page = await person.get(f"/notebooks/{world.notebook_id}")
+        framed = await person.get(f"/cells/{world.cell_id}/outputs/0")
 
     html = page.text
     assert "<script>alert" not in html
@@ -212,7 +213,13 @@ async def test_kernel_html_is_only_shown_in_a_sandboxed_frame(app: FastAPI, role
     assert len(frames) == 1
     assert re.search(r"\bsandbox\b(?!=)", frames[0])
     assert "allow-" not in frames[0]
-    assert 'srcdoc="&lt;b&gt;table&lt;/b&gt;&lt;script&gt;alert(&#34;x&#34;)' in frames[0]
+    assert f'src="/cells/{world.cell_id}/outputs/0"' in frames[0]
+    # The frame's own document: the HTML as sent, under a policy without scripts, sandboxed.
+    assert HOSTILE_HTML in framed.text
+    policy = framed.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src" not in policy
+    assert policy.endswith("sandbox")
     assert re.search(r'<img class="output output-image" src="data:image/svg\+xml;base64,', html)
     assert "&lt;script&gt;alert(3)" in html
 

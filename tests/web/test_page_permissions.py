@@ -85,6 +85,14 @@ async def make_the_cell_code_first(world: World, app: FastAPI) -> None:
         )
 
 
+async def show_html_first(world: World, app: FastAPI) -> None:
+    async with app.state.database.transaction() as session:
+        html = {"output_type": "display_data", "data": {"text/html": "<b>widget</b>"}}
+        await session.execute(
+            sa.update(Cell).where(Cell.id == world.cell_id).values(outputs=[html])
+        )
+
+
 DESCRIPTIVES = template_id("descriptives")
 PAGES = [
     PageCase("GET", "/projects/{p}", Action.PROJECT_READ),
@@ -122,6 +130,7 @@ PAGES = [
     PageCase("POST", "/notebooks/{n}/run", Action.NOTEBOOK_EXECUTE),
     PageCase("POST", "/notebooks/{n}/kernel/{k}", Action.NOTEBOOK_EXECUTE),
     PageCase("GET", "/cells/{c}", Action.NOTEBOOK_READ),
+    PageCase("GET", "/cells/{c}/outputs/0", Action.NOTEBOOK_READ, before=show_html_first),
     PageCase(
         "POST",
         "/cells/{c}/code",

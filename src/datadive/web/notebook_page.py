@@ -4,7 +4,7 @@ from, and the answers after a change."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -25,6 +25,7 @@ from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess, 
 from datadive.services.cell_status import describe_status
 from datadive.services.cells import CellView
 from datadive.web.cell_forms import Pairs, build_fields
+from datadive.web.error_explanations import Definer, Definitions
 from datadive.web.forms import Form, failure_status
 from datadive.web.navigation import redirect
 from datadive.web.outputs import output_pieces
@@ -72,6 +73,34 @@ async def project_file_paths(
     return sorted(f"{WORKSPACE_FOLDER}/{file.path}" for file in found)
 
 
+def title_of(view: CellView) -> str:
+    return (
+        view.template.title if view.template is not None else f"{KIND_LABELS[view.cell.kind]} cell"
+    )
+
+
+def definitions_around(views: Sequence[CellView], view: CellView) -> Callable[[], Definitions]:
+    """Which other cells define which names, for explaining a NameError in `view` (asked
+    only then: reading every cell's names costs a parse of its code)."""
+
+    def definitions() -> Definitions:
+        found: dict[str, list[Definer]] = {}
+        for other in views:
+            if other.cell.id == view.cell.id:
+                continue
+            definer = Definer(
+                number=other.index + 1,
+                title=title_of(other),
+                status=other.cell.status,
+                before=other.index < view.index,
+            )
+            for name in other.defines:
+                found.setdefault(name, []).append(definer)
+        return found
+
+    return definitions
+
+
 def cell_context(
     views: Sequence[CellView],
     view: CellView,
@@ -102,7 +131,9 @@ def cell_context(
             cell.status, cell.status_reason, cell.outputs, number_of=numbers.get
         ),
         "total": len(views),
-        "pieces": output_pieces(view.cell.outputs or []),
+        "pieces": output_pieces(
+            view.cell.outputs or [], definitions=definitions_around(views, view)
+        ),
         "kind_label": KIND_LABELS[view.cell.kind],
         "code_form": form or Form(),
         "fields": fields,
@@ -159,13 +190,14 @@ async def cells_changed(
     *,
     cell_id: str | None = None,
     focus: str | None = None,
+    edit: str | None = None,
 ) -> Response:
     """After cells were added, moved or deleted: htmx gets the new cell list at once (with a
-    toast; `focus` names the cell whose title takes the focus), a plain form goes back to
-    the notebook at `cell_id`."""
+    toast; `focus` names the cell whose title takes the focus, `edit` the one whose code
+    editor opens and takes it), a plain form goes back to the notebook at `cell_id`."""
     if not is_htmx(request):
         return redirect(request, notebook_url(access.notebook, cell_id))
-    context = {**await cells_context(session, access), "focus_cell": focus}
+    context = {**await cells_context(session, access), "focus_cell": focus, "edit_cell": edit}
     return render(request, "partials/_cells.html", context, headers=toast_headers(message))
 
 

@@ -5,7 +5,10 @@ template, ANSI colour codes become spans with fixed classes, images are shown on
 `<img src="data:…">` (an SVG in an `<img>` cannot run script). `text/html` holding a table (a
 pandas DataFrame, a test result) is cleaned with nh3 down to table and text elements, with no
 attributes but `colspan`/`rowspan`, and shown in the page; any other HTML only inside an
-`<iframe sandbox srcdoc>` without `allow-scripts` or `allow-same-origin`.
+`<iframe sandbox>` without `allow-scripts` or `allow-same-origin`, loaded from
+`/cells/{id}/outputs/{index}` (`output_document`) with a policy of its own that allows its
+inline styles and nothing else (a `srcdoc` frame would inherit the page's policy, which refuses
+them).
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import nh3
 from markupsafe import Markup, escape
+
+from datadive.web.error_explanations import Definitions, Explanation, explain, no_definitions
+from datadive.web.tracebacks import blocks_of
 
 # SGR: ESC [ params m. Other escape sequences (cursor moves, titles) are dropped.
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -43,6 +49,16 @@ HAS_TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class TracebackPart:
+    """Consecutive steps of a traceback; `folded` names the libraries of a run of library
+    steps, which the page shows only on request."""
+
+    text: Markup
+    folded: str = ""
+    steps: int = 0
+
+
+@dataclass(frozen=True)
 class Piece:
     """One output as the cell template shows it."""
 
@@ -53,6 +69,9 @@ class Piece:
     src: str = ""
     alt: str = ""
     html: str = ""
+    explanation: Explanation | None = None
+    traceback: tuple[TracebackPart, ...] = ()
+    index: int = -1  # of the output in the cell's list (an HTML frame loads it by that)
 
 
 def ansi_to_html(text: str) -> Markup:
@@ -72,10 +91,25 @@ def ansi_to_html(text: str) -> Markup:
 
 
 def next_classes(current: list[str], params: str) -> list[str]:
-    codes = [int(code) for code in params.split(";") if code.isdigit()] or [0]
+    codes = [int(code) if code.isdigit() else -1 for code in params.split(";")] or [0]
     bold = "ansi-bold" in current
     colour = next((name for name in current if name.startswith("ansi-fg-")), None)
-    for code in codes:
+    index = 0
+    while index < len(codes):
+        code = codes[index]
+        index += 1
+        if code in {38, 48}:
+            # Extended colours (IPython's tracebacks use 256 colours: `38;5;28`): their
+            # numbers are not codes of their own. The 16 basic ones keep their names.
+            mode = codes[index] if index < len(codes) else -1
+            width = 2 if mode == 5 else 4 if mode == 2 else 1
+            value = codes[index + 1] if mode == 5 and index + 1 < len(codes) else -1
+            index += width
+            if code == 38 and 0 <= value < 16:
+                colour = f"ansi-fg-{COLOURS[value % 8]}"
+            elif code == 38:
+                colour = None
+            continue
         if code == 0:
             bold, colour = False, None
         elif code == 1:
@@ -141,10 +175,44 @@ def rich_piece(bundle: Mapping[str, Any]) -> Piece | None:
     return None
 
 
-def output_pieces(outputs: Sequence[Any]) -> list[Piece]:
-    """What to show for a cell's stored outputs; unknown or malformed entries are skipped."""
+def traceback_parts(lines: Sequence[object]) -> tuple[TracebackPart, ...]:
+    """The traceback as coloured text, library steps gathered into parts shown on request."""
+    parts = []
+    room = MAX_TEXT  # a traceback of thousands of steps (deep recursion) is cut, not refused
+    for block in blocks_of(lines):
+        if room <= 0:
+            break
+        text = ansi_to_html(block.text[:room])
+        room -= len(block.text)
+        folded = ""
+        if block.is_library:
+            folded = " and ".join(
+                filter(None, [", ".join(block.packages[:-1]), block.packages[-1]])
+            )
+        parts.append(TracebackPart(text=text, folded=folded, steps=len(block.steps)))
+    return tuple(parts)
+
+
+def error_piece(output: Mapping[str, Any], definitions: Callable[[], Definitions]) -> Piece:
+    traceback = output.get("traceback")
+    lines: list[object] = traceback if isinstance(traceback, list) else []
+    ename = str(output.get("ename") or "Error")
+    evalue = str(output.get("evalue") or "")[:MAX_TEXT]
+    return Piece(
+        kind="error",
+        title=f"{ename}: {evalue}" if evalue else ename,
+        explanation=explain(ename, evalue, lines, definitions=definitions),
+        traceback=traceback_parts(lines),
+    )
+
+
+def output_pieces(
+    outputs: Sequence[Any], *, definitions: Callable[[], Definitions] = no_definitions
+) -> list[Piece]:
+    """What to show for a cell's stored outputs; unknown or malformed entries are skipped.
+    `definitions` (which cells define which names) is asked only to explain a NameError."""
     pieces: list[Piece] = []
-    for output in outputs:
+    for index, output in enumerate(outputs):
         if not isinstance(output, Mapping):
             continue
         kind = output.get("output_type")
@@ -156,11 +224,29 @@ def output_pieces(outputs: Sequence[Any]) -> list[Piece]:
             bundle = output.get("data")
             piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
             if piece is not None:
-                pieces.append(piece)
+                pieces.append(replace(piece, index=index))
         elif kind == "error":
-            traceback = output.get("traceback")
-            lines: Iterable[Any] = traceback if isinstance(traceback, list) else []
-            title = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-            text = ansi_to_html("\n".join(str(line) for line in lines)[:MAX_TEXT])
-            pieces.append(Piece(kind="error", title=title, text=text))
+            pieces.append(error_piece(output, definitions))
     return pieces
+
+
+# Kernel HTML shown in a frame: a document of its own, with a charset (kernel text is UTF-8).
+FRAME_DOCUMENT = '<!doctype html><html><head><meta charset="utf-8"></head><body>{}</body></html>'
+
+
+def output_document(outputs: Sequence[Any], index: int) -> str | None:
+    """The document an HTML output's frame loads: only for an output the page shows in a
+    frame (never a table, an image or text, which the page shows itself)."""
+    if not 0 <= index < len(outputs):
+        return None
+    output = outputs[index]
+    if not isinstance(output, Mapping) or output.get("output_type") not in {
+        "execute_result",
+        "display_data",
+    }:
+        return None
+    bundle = output.get("data")
+    piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
+    if piece is None or piece.kind != "html":
+        return None
+    return FRAME_DOCUMENT.format(piece.html)

@@ -38,6 +38,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# Kernel HTML (widgets' fallbacks, styled reports) is shown in `<iframe sandbox>` loaded from
+# `/cells/{id}/outputs/{n}`, with this policy of its own: its inline styles apply, nothing else
+# does — no script, no request anywhere (images only as data: URLs), no form, no plugin. The
+# `sandbox` directive makes the document a unique origin even if it is opened on its own, so it
+# can never read Datadive's cookies or pages; only Datadive's pages may frame it.
+OUTPUT_FRAME_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "font-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        "sandbox",
+    ]
+)
+OUTPUT_FRAME_HEADERS = {
+    "Content-Security-Policy": OUTPUT_FRAME_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -50,7 +50,9 @@ async def add_cell(
     )
     label = KIND_LABELS[view.cell.kind].lower()
     message = f"A {label} cell was added."
-    return await cells_changed(request, session, access, message, cell_id=view.cell.id)
+    return await cells_changed(
+        request, session, access, message, cell_id=view.cell.id, edit=view.cell.id
+    )
 
 
 @router.post("/cells/{cell_id}/code")

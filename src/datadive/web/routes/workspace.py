@@ -27,6 +27,7 @@ from datadive.web.routes import (
     cell_edits,
     cell_inputs,
     cell_order,
+    cell_outputs,
     notebook_runs,
     table_downloads,
 )
@@ -66,5 +67,5 @@ async def cell_fragment(
     return await render_cell(request, session, access)
 
 
-for part in (cell_edits, cell_order, cell_inputs, notebook_runs, table_downloads):
+for part in (cell_edits, cell_order, cell_inputs, cell_outputs, notebook_runs, table_downloads):
     router.include_router(part.router)

@@ -4,6 +4,7 @@
 // and folds opened by the user are kept across these refreshes. Cells can be dragged by their
 // handle to a new place (the keyboard has Move up / Move down).
 import { showToast } from "./toasts.js";
+import { installKeys } from "./keys.js";
 import "./column-picker.js";
 
 const COALESCE_MS = 300;
@@ -33,6 +34,15 @@ function keepState(old, fresh) {
   const oldCode = old.querySelector("[data-part=code]");
   const newCode = fresh.querySelector("[data-part=code]");
   if (oldCode && newCode) newCode.open = oldCode.open;
+  keepOpen(old, fresh);
+}
+
+// Folds of an error's report the person opened stay open when the cell is drawn again.
+function keepOpen(old, fresh) {
+  for (const fold of old.querySelectorAll(".cell-outputs details[id][open]")) {
+    const again = fresh.querySelector(`details[id="${CSS.escape(fold.id)}"]`);
+    if (again) again.open = true;
+  }
 }
 
 async function fetchHtml(url) {
@@ -78,6 +88,7 @@ function install(workspace) {
   // the server owns (status, outputs) changes.
   function applyCell(old, fresh) {
     if (isDirty(old)) {
+      keepOpen(old, fresh);
       for (const part of ["status", "outputs"]) {
         const target = old.querySelector(`[data-part=${part}]`);
         const source = fresh.querySelector(`[data-part=${part}]`);
@@ -121,6 +132,36 @@ function install(workspace) {
     }
     swap(old, fresh);
   }
+
+  // The add, move and delete buttons swap in the whole list through htmx: code typed but not
+  // saved in other cells, and the folds the person opened, come along.
+  let carried = null;
+  workspace.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!(target instanceof Element) || target.id !== "cells") return;
+    carried = [...target.querySelectorAll(".cell")].map((cell) => {
+      const editor = cell.querySelector("textarea.code-editor");
+      const typed = editor && editor.value !== editor.defaultValue ? editor.value : null;
+      return { id: cell.id, typed, holder: cell.cloneNode(true) };
+    });
+  });
+  workspace.addEventListener("htmx:afterSwap", () => {
+    if (!carried) return;
+    for (const { id, typed, holder } of carried) {
+      const fresh = document.getElementById(id);
+      if (!fresh) continue;
+      const wasOpen = holder.querySelector("[data-part=code]")?.open;
+      keepOpen(holder, fresh);
+      const code = fresh.querySelector("[data-part=code]");
+      if (code && wasOpen) code.open = true;
+      const editor = fresh.querySelector("textarea.code-editor");
+      if (editor && typed !== null) {
+        editor.value = typed;
+        if (code) code.open = true;
+      }
+    }
+    carried = null;
+  });
 
   // Drag and drop: dropped on the upper half of another cell, a cell goes before it; on the
   // lower half, after it. The server decides and answers with the new list; a refused move
@@ -261,4 +302,7 @@ function install(workspace) {
 }
 
 const workspace = document.getElementById("workspace");
-if (workspace) install(workspace);
+if (workspace) {
+  install(workspace);
+  installKeys(workspace);
+}
