@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nbformat
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -26,6 +25,7 @@ from datadive.execution.local import free_port
 from datadive.jupyter.save_notices import NOTICE_PATH, SIGNATURE_HEADER, sign_save_notice
 from tests.support.cells import add_cell
 from tests.support.mail import Mailbox
+from tests.support.notebook_files import notebook_file_when
 from tests.support.world import Person, World, build_world
 
 pytestmark = pytest.mark.slow
@@ -138,17 +138,6 @@ async def cells_when(
     return cells
 
 
-async def file_when(path: Path, sources: list[str]) -> list[str]:
-    found: list[str] = []
-    for _ in range(300):
-        if path.is_file():
-            found = [cell.source for cell in nbformat.read(path, as_version=4).cells]
-            if found == sources:
-                break
-        await asyncio.sleep(0.1)
-    return found
-
-
 async def settled(app: FastAPI) -> None:
     """Until no write of a notebook file is waiting."""
     for _ in range(100):
@@ -177,7 +166,7 @@ async def test_a_save_in_jupyterlab_comes_back_into_the_cells(app: FastAPI, list
         await add_cell(editor, world.notebook_id, "markdown", "# Notes")
         last = await add_cell(editor, world.notebook_id, "code", "z = 3")
         path = app.state.backend.workspace(world.project_id) / NOTEBOOK
-        await file_when(path, [template_source, "x = 1", "# Notes", "z = 3"])
+        await notebook_file_when(path, [template_source, "x = 1", "# Notes", "z = 3"])
         async with jupyterlab(app, world.editor, world) as lab:
             content = (await lab.load(NOTEBOOK))["content"]
             template, edited, _notes, moved = content["cells"]
@@ -212,18 +201,18 @@ async def test_a_save_over_a_cell_changed_in_datadive_meanwhile_keeps_both(
         await editor.delete(f"/api/v1/cells/{world.cell_id}")
         cell = await add_cell(editor, world.notebook_id, "code", "x = 1")
         path = app.state.backend.workspace(world.project_id) / NOTEBOOK
-        await file_when(path, ["x = 1"])
+        await notebook_file_when(path, ["x = 1"])
         async with jupyterlab(app, world.editor, world) as lab:
             content = (await lab.load(NOTEBOOK))["content"]
             await editor.patch(f"/api/v1/cells/{cell['id']}", json={"source": "x = 'Datadive'"})
-            await file_when(path, ["x = 'Datadive'"])
+            await notebook_file_when(path, ["x = 'Datadive'"])
             content["cells"][0]["source"] = "x = 'JupyterLab'"  # then "Overwrite"
             saved = await lab.save(NOTEBOOK, content)
 
             offered = "# JupyterLab's conflicting version of cell 1 (cell 1 keeps Datadive's)"
             expected = ["x = 'Datadive'", f"{offered}\nx = 'JupyterLab'"]
             cells = await cells_when(editor, world, expected)
-            in_file = await file_when(path, expected)
+            in_file = await notebook_file_when(path, expected)
             rewritten = await lab.last_modified(NOTEBOOK)
 
     assert [c["source"] for c in cells] == expected

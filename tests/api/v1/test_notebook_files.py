@@ -22,19 +22,8 @@ from datadive.execution.backend import NotebookFileChanged
 from datadive.execution.local import LocalBackend
 from tests.support.cells import add_cell
 from tests.support.events import Event, parse
+from tests.support.notebook_files import notebook_file_when
 from tests.support.world import World, build_world
-
-
-async def notebook_file_when(app: FastAPI, path: Path, sources: list[str]) -> list[str]:
-    """The cell sources of the .ipynb once they are `sources` (or what it holds after 20 s)."""
-    found: list[str] = []
-    for _ in range(200):
-        if path.is_file():
-            found = [cell.source for cell in nbformat.read(path, as_version=4).cells]
-            if found == sources:
-                break
-        await asyncio.sleep(0.1)
-    return found
 
 
 async def test_edits_reach_the_notebook_file_without_a_server(app: FastAPI) -> None:
@@ -45,14 +34,14 @@ async def test_edits_reach_the_notebook_file_without_a_server(app: FastAPI) -> N
         second = await add_cell(editor, world.notebook_id, "markdown", "# Results")
         notebook = (await editor.get(f"/api/v1/notebooks/{world.notebook_id}")).json()
         path = app.state.backend.workspace(world.project_id) / notebook["path"]
-        created = await notebook_file_when(app, path, ["x = 1", "# Results"])
+        created = await notebook_file_when(path, ["x = 1", "# Results"])
 
         await editor.patch(f"/api/v1/cells/{first['id']}", json={"source": "x = 2"})
         await editor.post(f"/api/v1/cells/{second['id']}/move", json={"position": 0})
-        edited = await notebook_file_when(app, path, ["# Results", "x = 2"])
+        edited = await notebook_file_when(path, ["# Results", "x = 2"])
 
         await editor.delete(f"/api/v1/cells/{second['id']}")
-        deleted = await notebook_file_when(app, path, ["x = 2"])
+        deleted = await notebook_file_when(path, ["x = 2"])
         server = (await editor.get(f"/api/v1/projects/{world.project_id}/server")).json()
 
     assert created == ["x = 1", "# Results"]
@@ -71,7 +60,7 @@ async def test_a_refused_edit_leaves_the_file_as_it_was(app: FastAPI) -> None:
         cell = await add_cell(editor, world.notebook_id, "code", "y = 1")
         notebook = (await editor.get(f"/api/v1/notebooks/{world.notebook_id}")).json()
         path = app.state.backend.workspace(world.project_id) / notebook["path"]
-        await notebook_file_when(app, path, ["y = 1"])
+        await notebook_file_when(path, ["y = 1"])
         before = path.read_bytes()
         refused = await editor.patch(f"/api/v1/cells/{cell['id']}", json={"inputs": {"a": 1}})
         await asyncio.sleep(1)
@@ -112,7 +101,7 @@ async def test_a_file_edited_outside_datadive_is_taken_in_before_the_next_write(
         await add_cell(editor, world.notebook_id, "code", "x = 1")
         await add_cell(editor, world.notebook_id, "markdown", "# Notes")
         path = await notebook_path(app, editor, world)
-        await notebook_file_when(app, path, [template_source, "x = 1", "# Notes"])
+        await notebook_file_when(path, [template_source, "x = 1", "# Notes"])
         events_before = await latest_event_id(editor, world)
         added = nbformat.v4.new_code_cell("y = x * 10")
 
@@ -126,7 +115,7 @@ async def test_a_file_edited_outside_datadive_is_taken_in_before_the_next_write(
         # A change in Datadive: its write must take the file in first, not overwrite it.
         await add_cell(editor, world.notebook_id, "markdown", "# Datadive's")
         expected = [template_source + "\nprint('checked')", "x = 2", "y = x * 10", "# Datadive's"]
-        in_file = await notebook_file_when(app, path, expected)
+        in_file = await notebook_file_when(path, expected)
         cells = await cells_of(editor, world)
         events = await events_after(editor, world, events_before)
 
@@ -161,7 +150,7 @@ async def test_a_cell_changed_on_both_sides_keeps_both(app: FastAPI) -> None:
         cell = await add_cell(editor, world.notebook_id, "code", "x = 1")
         await add_cell(editor, world.notebook_id, "markdown", "# End")
         path = await notebook_path(app, editor, world)
-        await notebook_file_when(app, path, ["x = 1", "# End"])
+        await notebook_file_when(path, ["x = 1", "# End"])
 
         def edit(document: nbformat.NotebookNode) -> None:
             document.cells[0].source = "x = 'from JupyterLab'"
@@ -170,7 +159,7 @@ async def test_a_cell_changed_on_both_sides_keeps_both(app: FastAPI) -> None:
         await editor.patch(f"/api/v1/cells/{cell['id']}", json={"source": "x = 'from Datadive'"})
         offered = "# JupyterLab's conflicting version of cell 1 (cell 1 keeps Datadive's)\n"
         expected = ["x = 'from Datadive'", offered + "x = 'from JupyterLab'", "# End"]
-        in_file = await notebook_file_when(app, path, expected)
+        in_file = await notebook_file_when(path, expected)
         cells = await cells_of(editor, world)
 
     assert [c["source"] for c in cells] == expected
@@ -192,7 +181,7 @@ async def test_an_overwrite_from_an_older_copy_keeps_datadives_newer_changes(app
 
         await editor.patch(f"/api/v1/cells/{first['id']}", json={"source": "a = 2"})
         await add_cell(editor, world.notebook_id, "code", "c = 1")
-        await notebook_file_when(app, path, ["a = 2", "b = 1", "c = 1"])
+        await notebook_file_when(path, ["a = 2", "b = 1", "c = 1"])
 
         loaded_in_jupyterlab.cells[1].source = "b = 'JupyterLab'"
         nbformat.write(loaded_in_jupyterlab, path)
@@ -213,7 +202,7 @@ async def notebook_file_when_path(
     app: FastAPI, client: httpx.AsyncClient, world: World, sources: list[str]
 ) -> Path:
     path = await notebook_path(app, client, world)
-    assert await notebook_file_when(app, path, sources) == sources
+    assert await notebook_file_when(path, sources) == sources
     return path
 
 
@@ -252,7 +241,7 @@ async def test_nothing_new_writes_nothing(app: FastAPI) -> None:
         cell = await add_cell(editor, world.notebook_id, "code", "x = 1")
         path = await notebook_path(app, editor, world)
         template_source = (await cells_of(editor, world))[0]["source"]
-        await notebook_file_when(app, path, [template_source, "x = 1"])
+        await notebook_file_when(path, [template_source, "x = 1"])
         await app.state.notebook_files.write(world.notebook_id)
         before = (path.read_bytes(), path.stat().st_mtime_ns)
         draft = await editor.patch(
