@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.files.survey_files import write_qsf
+from tests.support.cells import template_id
 from tests.support.programme_survey import PROGRAMMES, programme_export, programme_qsf, responses
 from tests.support.world import World, build_world
 from tests.web.test_file_pages import cells_of, file_ids, upload
@@ -96,6 +97,33 @@ async def test_use_in_notebook_fills_in_the_survey_definition(app: FastAPI, worl
         "read_qualtrics('data/programmes.csv', qsf='data/definitions/programmes.qsf', "
         "drop_previews=True, drop_unfinished=False)"
     ) in cell["source"]
+
+
+async def test_a_qualtrics_cell_added_from_the_template_list_gets_the_survey_definition(
+    app: FastAPI, world: World
+) -> None:
+    async with world.editor.client(app) as editor:
+        await upload(editor, world, "programmes.csv", programme_export())
+        await upload(editor, world, "programmes.qsf", programme_qsf(), folder="definitions")
+        form = {"after": world.cell_id, "template_id": template_id("load-qualtrics")}
+        left_blank = await editor.post(
+            f"/notebooks/{world.notebook_id}/add",
+            data={**form, "in.file": "data/programmes.csv", "in.qsf": "", "in.target": "df"},
+        )
+        cell = (await cells_of(editor, world.notebook_id))[1]
+        # Cleared afterwards, it stays cleared: the offer is made once, when the cell is added.
+        cleared = await editor.post(
+            f"/cells/{cell['id']}/inputs",
+            data={"in.file": "data/programmes.csv", "in.qsf": "", "in.target": "df"},
+        )
+        after_clearing = (await cells_of(editor, world.notebook_id))[1]
+
+    assert left_blank.status_code == 303
+    assert cell["inputs"]["qsf"] == "data/definitions/programmes.qsf"
+    assert "qsf='data/definitions/programmes.qsf'" in cell["source"]
+    assert cleared.status_code == 303
+    assert after_clearing["inputs"].get("qsf") is None
+    assert "qsf=" not in after_clearing["source"]
 
 
 async def test_a_definition_of_another_survey_is_not_offered(

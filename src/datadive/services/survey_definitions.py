@@ -31,3 +31,12 @@ async def survey_definition_for(session: AsyncSession, *, file: File) -> File | 
     by_path = {row.path: row for row in rows}
     chosen = best_survey(file.path, metadata, [(row.path, row.file_metadata or {}) for row in rows])
     return by_path.get(chosen) if chosen else None
+
+
+async def survey_definition_at(session: AsyncSession, *, project_id: str, path: str) -> File | None:
+    """The survey definition of the project's file at `path` (as the project stores it), or
+    None when there is no such file, it is no Qualtrics export, or no `.qsf` matches."""
+    file = await session.scalar(
+        sa.select(File).where(File.project_id == project_id, File.path == path)
+    )
+    return None if file is None else await survey_definition_for(session, file=file)

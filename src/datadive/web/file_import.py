@@ -8,11 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from datadive.cell_templates.library import builtin_template
 from datadive.cell_templates.spec import TemplateSpec
 from datadive.db.models import File
 from datadive.schemas.files import WORKSPACE_FOLDER
 from datadive.services.cell_templates import builtin_id
+from datadive.services.survey_definitions import survey_definition_at
 
 # The first template that exists wins: a Qualtrics export is read with its own template
 # (labels and the extra header rows), or as a plain CSV file when that is not installed.
@@ -100,3 +103,27 @@ def import_plan(
         inputs = {name: value for name, value in values.items() if fits(template, name, value)}
         return ImportPlan(template=template, template_id=builtin_id(template), inputs=inputs)
     return None
+
+
+async def with_survey_definition(
+    session: AsyncSession, *, project_id: str, template: TemplateSpec, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """A new import cell's inputs with its empty `.qsf` input filled in, when its `file` input
+    names a Qualtrics export of the project whose survey definition the project holds: the
+    same offer "Use in notebook" makes, for a cell added from the template list. Clearing the
+    field later loads the export without it."""
+    wanted = [
+        item.name
+        for item in template.inputs
+        if item.type == "file" and [a.lower() for a in item.accept or []] == [".qsf"]
+    ]
+    export = inputs.get("file")
+    prefix = f"{WORKSPACE_FOLDER}/"
+    if len(wanted) != 1 or inputs.get(wanted[0]) or not isinstance(export, str):
+        return inputs
+    if not export.startswith(prefix):
+        return inputs
+    survey = await survey_definition_at(
+        session, project_id=project_id, path=export.removeprefix(prefix)
+    )
+    return inputs if survey is None else {**inputs, wanted[0]: kernel_path(survey)}

@@ -23,6 +23,7 @@ from datadive.services.cell_templates import get_template, list_templates, spec_
 from datadive.web.cell_forms import Pairs, build_fields, form_pairs, posted_inputs
 from datadive.web.column_forms import check_columns
 from datadive.web.deps import SignedIn
+from datadive.web.file_import import with_survey_definition
 from datadive.web.forms import failure_status, parse, settle
 from datadive.web.navigation import redirect
 from datadive.web.notebook_page import EditAccess, notebook_url, placement, project_file_paths
@@ -134,7 +135,12 @@ async def add_template_cell(
     fields = dict(pairs)
     after, template_id = fields.get("after", ""), fields.get("template_id", "")
     template = await get_template(session, user=principal.user, template_id=template_id)
-    inputs = posted_inputs(spec_of(template), pairs)
+    inputs = await with_survey_definition(
+        session,
+        project_id=access.project.id,
+        template=spec_of(template),
+        inputs=posted_inputs(spec_of(template), pairs),
+    )
     try:
         await check_columns(
             session, executor, access=access, spec=spec_of(template), inputs=inputs, after=after
