@@ -164,6 +164,8 @@ class RunExecutor:
         async with self.database.transaction() as session:
             notebook_ids = await notebooks.project_notebook_ids(session, project_id=project_id)
             await runs.mark_not_run_since_restart(session, notebook_ids=notebook_ids)
+        for notebook_id in notebook_ids:
+            self.kernels.pop(notebook_id, None)
 
     async def _variables_gone(
         self, notebook_ids: Sequence[str], *, except_ids: Sequence[str] = ()

@@ -70,20 +70,21 @@ async def mark_not_run_since_restart(
 ) -> None:
     """The notebooks' kernels restarted (or stopped): the cells that ran keep their outputs,
     but the variables those made are gone, so they say so instead of `ok`."""
-    for notebook_id in notebook_ids:
-        ran = (
-            await session.scalars(
-                sa.select(Cell.id).where(
-                    Cell.notebook_id == notebook_id,
-                    Cell.status.in_(STALE_ABLE),
-                    Cell.id.not_in(except_ids),
-                )
-            )
-        ).all()
+    ran = await session.execute(
+        sa.select(Cell.notebook_id, Cell.id).where(
+            Cell.notebook_id.in_(notebook_ids),
+            Cell.status.in_(STALE_ABLE),
+            Cell.id.not_in(except_ids),
+        )
+    )
+    by_notebook: dict[str, list[str]] = {}
+    for notebook_id, cell_id in ran:
+        by_notebook.setdefault(notebook_id, []).append(cell_id)
+    for notebook_id, cell_ids in by_notebook.items():
         await set_cells_status(
             session,
             notebook_id=notebook_id,
-            cell_ids=ran,
+            cell_ids=cell_ids,
             status="idle",
             reason=cell_status.RESTART,
         )

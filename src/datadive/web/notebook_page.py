@@ -123,12 +123,15 @@ def cell_context(
         if spec is not None
         else []
     )
-    numbers = {other.cell.id: other.index + 1 for other in views}
     cell = view.cell
+
+    def number_of(cell_id: str) -> int | None:  # asked only of a stale cell, about its cause
+        return next((other.index + 1 for other in views if other.cell.id == cell_id), None)
+
     return {
         "view": view,
         "status": describe_status(
-            cell.status, cell.status_reason, cell.outputs, number_of=numbers.get
+            cell.status, cell.status_reason, cell.outputs, number_of=number_of
         ),
         "total": len(views),
         "pieces": output_pieces(

@@ -343,3 +343,16 @@ async def test_deleting_a_project_stops_its_jupyter_server(app: FastAPI, world: 
     assert before.running is True
     assert deleted.status_code == 204
     assert (await app.state.backend.status(world.project_id)).running is False
+
+
+async def test_stopping_the_server_leaves_cells_not_run_since_restart(
+    app: FastAPI, world: World
+) -> None:
+    async with world.editor.client(app) as editor:
+        ran = await run_code(editor, world.notebook_id, "print('kept')")
+        stopped = await editor.delete(f"/api/v1/projects/{world.project_id}/server")
+        after = (await editor.get(f"/api/v1/cells/{ran['id']}")).json()
+
+    assert stopped.status_code == 204
+    assert (after["status"], after["status_reason"]) == ("idle", "restart")
+    assert after["outputs"][0]["text"] == "kept\n"
