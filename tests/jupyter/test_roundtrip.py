@@ -241,6 +241,10 @@ async def test_only_the_projects_server_can_announce_a_save(app: FastAPI, listen
         huge = await owner.post(notice, content=b" " * 100_000)
 
     assert (no_server.status_code, forged.status_code, unsigned.status_code) == (403, 403, 403)
+    # A machine's route answers as the API does, never with a page.
+    assert forged.headers["content-type"] == "application/problem+json"
+    assert "Save notice refused" in forged.json()["detail"]
+    assert huge.headers["content-type"] == "application/problem+json"
     assert not_ours.status_code == 200
     assert not_ours.json()["notebook_id"] is None
     assert ours.status_code == 200

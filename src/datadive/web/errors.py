@@ -27,9 +27,14 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 SOMETHING_WENT_WRONG = "Something went wrong on our side; it has been logged. Please try again."
 
 
+# Machine-to-machine routes outside the v1 API (a Jupyter server's save notices) answer
+# problem+json like the API.
+INTERNAL_PREFIX = "/internal/"
+
+
 def is_page(request: Request) -> bool:
     path = request.url.path
-    return not (path == "/api" or path.startswith(("/api/", f"{STATIC_PREFIX}/")))
+    return not (path == "/api" or path.startswith(("/api/", INTERNAL_PREFIX, f"{STATIC_PREFIX}/")))
 
 
 def error_page(
