@@ -131,16 +131,25 @@ async def test_the_hook_returns_at_once_and_a_datadive_that_is_away_only_makes_a
     assert any("Datadive not told of the save of analysis.ipynb" in m for m in recorder.messages)
 
 
-def test_the_hook_ignores_other_files_and_never_raises() -> None:
-    class Exploding:
-        def saved(self, path: str) -> None:
-            raise AssertionError("not to be called")
-
+async def test_the_hook_ignores_other_files_and_never_raises() -> None:
+    nobody_there = f"http://127.0.0.1:{free_port()}/internal/jupyter/projects/p1/saved"
+    notifier = SaveNotifier(url=nobody_there, key=KEY, log=logging.getLogger("test-save-hook"))
+    manager = contents_manager(notifier)
     for model in ({"path": "data.csv", "type": "file"}, {"type": "notebook"}, {"path": 5}):
-        notify_datadive(model=model, os_path="/x", contents_manager=contents_manager(Exploding()))
+        notify_datadive(model=model, os_path="/x", contents_manager=manager)
+    told_of_others = len(notifier.sending)
+    notify_datadive(
+        model={"path": "a.ipynb", "type": "notebook"},
+        os_path="/x/a.ipynb",
+        contents_manager=manager,
+    )
+    told_of_the_notebook = len(notifier.sending)
+    await asyncio.wait_for(asyncio.gather(*notifier.sending), 30)
     # A broken contents manager (no parent) is logged, not raised.
     notify_datadive(
         model={"path": "a.ipynb"},
         os_path="/x/a.ipynb",
         contents_manager=SimpleNamespace(log=logging.getLogger("test-contents")),
     )
+
+    assert (told_of_others, told_of_the_notebook) == (0, 1)

@@ -11,7 +11,7 @@ def revision(number: int, *sources: str) -> Revision:
 
 def test_the_base_survives_the_database_and_stores_each_source_once() -> None:
     shared = "df = pd.read_csv('survey.csv')\n" * 50
-    base = FileBase(sha256="f" * 64, written=(("c0", "e" * 16), ("n1", None)), current=2)
+    base = FileBase(sha256="f" * 64, written=(("c0", "e" * 16), ("n1", None)))
     base = base.with_revision(revision(1, shared, "x = 1"))
     base = base.with_revision(
         Revision(2, (BaseCell("c0", "code", shared), BaseCell("n1", "markdown", "# Hi", "lab-id")))
@@ -34,7 +34,7 @@ def test_only_the_newest_revisions_are_kept() -> None:
 
 
 def test_the_base_of_a_file_is_the_revision_it_names() -> None:
-    base = FileBase(current=3)
+    base = FileBase()
     for number in (2, 3):
         base = base.with_revision(revision(number, f"x = {number}"))
 

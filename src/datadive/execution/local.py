@@ -152,6 +152,12 @@ class LocalBackend(ExecutionBackend):
     async def write_notebook(
         self, project_id: str, path: str, document: str, *, expected_sha256: str | None
     ) -> None:
+        # Off the event loop, as reading: the file is written, read back and hashed.
+        await asyncio.to_thread(self._replace_notebook, project_id, path, document, expected_sha256)
+
+    def _replace_notebook(
+        self, project_id: str, path: str, document: str, expected_sha256: str | None
+    ) -> None:
         target = self._notebook_path(project_id, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Jupyter (or a person) reading at the same moment sees the old file or the new one.

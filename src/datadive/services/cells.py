@@ -173,11 +173,20 @@ async def create_cell(
     return CellView(cell, template, index)
 
 
-async def cells_changed(session: AsyncSession, notebook_id: str, change: str, cell_id: str) -> None:
-    """Tell open pages (later cells may have become stale too)."""
-    record_event(
-        session, notebook_id=notebook_id, kind="cells", data={"change": change, "cell_id": cell_id}
-    )
+async def cells_changed(
+    session: AsyncSession,
+    notebook_id: str,
+    change: str,
+    cell_id: str,
+    *,
+    origin: str | None = None,
+) -> None:
+    """Tell open pages (later cells may have become stale too); `origin` says where the change
+    came from when not from Datadive (`jupyterlab`)."""
+    data = {"change": change, "cell_id": cell_id}
+    if origin is not None:
+        data["origin"] = origin
+    record_event(session, notebook_id=notebook_id, kind="cells", data=data)
 
 
 def mark_stale_after(views: Sequence[CellView], changed: CellView, names: set[str]) -> None:
@@ -190,6 +199,16 @@ def mark_stale_after(views: Sequence[CellView], changed: CellView, names: set[st
                 view.cell.status = "stale"
                 view.cell.status_reason = cell_status.after(changed.cell.id)
             stale_names |= set(view.defines)
+
+
+def set_source(cell: Cell, source: str, *, kind: str | None = None) -> None:
+    """Code written by hand. A template cell becomes a code cell: the form is gone, the code
+    stays. `kind` turns code into text or back (a JupyterLab save)."""
+    if cell.kind == "template" or kind is not None:
+        cell.kind = kind or "code"
+        cell.template_id = cell.template_version = None
+        cell.inputs = cell.draft_inputs = None
+    cell.source = source
 
 
 def mark_edited(cell: Cell) -> None:
@@ -216,10 +235,7 @@ async def update_cell(session: AsyncSession, *, access: CellAccess, data: CellUp
         cell.inputs, cell.source = rendered(view.spec, data.inputs)
         cell.draft_inputs = None
     if data.source is not None:
-        if cell.kind == "template":
-            cell.kind, cell.template_id, cell.template_version = "code", None, None
-            cell.inputs = cell.draft_inputs = None
-        cell.source = data.source
+        set_source(cell, data.source)
     changed = data.inputs is not None or data.source is not None
     if changed:
         mark_edited(cell)

@@ -65,13 +65,16 @@ class FileBase:
     # metadata, outputs), in order; None for a cell it never wrote. When the next document's
     # cells are the same, there is nothing to write.
     written: tuple[tuple[str, str | None], ...] = ()
-    # The revision the file on disk stands for.
-    current: int = 0
-    # Recent revisions, oldest first.
+    # Recent revisions, oldest first; the last is the one the file on disk stands for.
     revisions: tuple[Revision, ...] = field(default=())
 
     def revision(self, number: int) -> Revision | None:
         return next((r for r in self.revisions if r.number == number), None)
+
+    @property
+    def current(self) -> int:
+        """The revision the file on disk stands for (0: none yet)."""
+        return self.revisions[-1].number if self.revisions else 0
 
     @property
     def current_revision(self) -> Revision:
@@ -89,10 +92,11 @@ class FileBase:
         return self.revisions[0] if self.revisions else EMPTY_REVISION
 
     def next_number(self) -> int:
-        return max([self.current, *(r.number for r in self.revisions)]) + 1
+        return max((r.number for r in self.revisions), default=0) + 1
 
     def with_revision(self, revision: Revision) -> FileBase:
-        """This base with `revision` added (or replaced), keeping the newest KEEP_REVISIONS."""
+        """This base with `revision` added (or replaced) as the current one, keeping the newest
+        KEEP_REVISIONS."""
         kept = [r for r in self.revisions if r.number != revision.number] + [revision]
         return replace(self, revisions=tuple(kept[-KEEP_REVISIONS:]))
 
@@ -117,7 +121,6 @@ class FileBase:
             "format": FORMAT,
             "sha256": self.sha256,
             "written": [list(pair) for pair in self.written],
-            "current": self.current,
             "revisions": revisions,
             "sources": sources,
         }
@@ -148,7 +151,6 @@ class FileBase:
             return cls(
                 sha256=data.get("sha256"),
                 written=tuple((str(i), h) for i, h in data.get("written", [])),
-                current=int(data.get("current", 0)),
                 revisions=revisions,
             )
         except (KeyError, IndexError, TypeError, ValueError):

@@ -59,7 +59,6 @@ class SyncOutcome:
 
 @dataclass(frozen=True)
 class _Target:
-    notebook_id: str
     project_id: str
     path: str
     base: FileBase
@@ -92,9 +91,6 @@ class NotebookFiles:
 
     async def _write_soon(self, notebook_id: str) -> None:
         await asyncio.sleep(SETTLE_SECONDS)
-        held = self.held_until.pop(notebook_id, 0.0) - asyncio.get_running_loop().time()
-        if held > 0:
-            await asyncio.sleep(held)
         self.pending.pop(notebook_id, None)
         try:
             await self.write(notebook_id)
@@ -108,8 +104,13 @@ class NotebookFiles:
         return lock
 
     async def write(self, notebook_id: str) -> SyncOutcome:
-        """Write the notebook's file, taking in first what was saved there since."""
+        """Write the notebook's file, taking in first what was saved there since. A save just
+        taken in holds writes off for a moment (`AFTER_SAVE_SECONDS`), checked once the lock is
+        held: a write queued before the save must not land within JupyterLab's margin."""
         async with self._lock(notebook_id):
+            held = self.held_until.pop(notebook_id, 0.0) - asyncio.get_running_loop().time()
+            if held > 0:
+                await asyncio.sleep(held)
             return await self._sync(notebook_id, write=True)
 
     async def file_saved(self, project_id: str, path: str) -> SyncOutcome | None:
@@ -132,7 +133,6 @@ class NotebookFiles:
             if notebook is None:
                 return None
             return _Target(
-                notebook_id=notebook.id,
                 project_id=notebook.project_id,
                 path=notebook.path,
                 base=FileBase.from_json(notebook.file_base),
@@ -150,9 +150,9 @@ class NotebookFiles:
                 log.warning("could not read %s: %s", target.path, exc)
                 return SyncOutcome(notebook_id, refused=f"the file could not be read: {exc}")
             sha = sha256_of(data) if data is not None else None
-            if data is not None and sha != target.base.sha256:
+            if data is not None and sha is not None and sha != target.base.sha256:
                 try:
-                    taken_in = await self._take_in(notebook_id, data)
+                    taken_in = await self._take_in(notebook_id, data, sha)
                 except (NotANotebook, Conflict, NotFound) as exc:
                     log.warning("left %s as it is and did not write it: %s", target.path, exc)
                     return SyncOutcome(notebook_id, refused=str(exc))
@@ -175,10 +175,14 @@ class NotebookFiles:
         self.held_until[notebook_id] = loop.time() + AFTER_SAVE_SECONDS
         self.write_soon(notebook_id)
 
-    async def _take_in(self, notebook_id: str, data: bytes) -> TakenIn:
+    async def _take_in(self, notebook_id: str, data: bytes, sha256: str) -> TakenIn:
         async with self.database.transaction() as session:
             return await take_in_file(
-                session, notebook_id=notebook_id, data=data, max_cells=self.max_cells
+                session,
+                notebook_id=notebook_id,
+                data=data,
+                sha256=sha256,
+                max_cells=self.max_cells,
             )
 
     async def _write(self, notebook_id: str, *, expected_sha256: str | None) -> bool:

@@ -100,6 +100,11 @@ def read_file_notebook(data: bytes, *, notebook_id: str) -> FileNotebook:
     return FileNotebook(cells=tuple(cells), revision=revision)
 
 
+def cell_type_of(kind: str) -> str:
+    """The nbformat cell type of a Datadive cell kind (template cells are code)."""
+    return "markdown" if kind == "markdown" else "code"
+
+
 @dataclass(frozen=True)
 class OurCell:
     """A Datadive cell as the merge sees it."""
@@ -110,7 +115,7 @@ class OurCell:
 
     @property
     def cell_type(self) -> str:
-        return "markdown" if self.kind == "markdown" else "code"
+        return cell_type_of(self.kind)
 
     @property
     def content(self) -> tuple[str, str]:
@@ -152,9 +157,7 @@ class Merge:
     def matches_file(self, file: FileNotebook) -> bool:
         """Whether the file already shows the merged notebook (ids, types and sources), so
         that writing it again would change nothing JupyterLab shows."""
-        merged = [
-            (c.id, "markdown" if c.kind == "markdown" else "code", c.source) for c in self.cells
-        ]
+        merged = [(c.id, cell_type_of(c.kind), c.source) for c in self.cells]
         shown = [(c.file_id, c.cell_type, c.source) for c in file.cells]
         return merged == shown
 

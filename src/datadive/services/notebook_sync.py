@@ -22,12 +22,19 @@ from datadive.db.models import Cell, Notebook, Project
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, NotFound
 from datadive.services import exports, positions
-from datadive.services.cells import RAN, CellView, load_cells, mark_stale_after
+from datadive.services.cells import (
+    CellView,
+    cells_changed,
+    load_cells,
+    mark_edited,
+    mark_stale_after,
+    set_source,
+)
 from datadive.services.file_base import BaseCell, FileBase, Revision, sha256_of
-from datadive.services.notebook_events import record_event
 from datadive.services.notebook_merge import (
     Merge,
     OurCell,
+    cell_type_of,
     merge_notebook,
     read_file_notebook,
 )
@@ -43,17 +50,12 @@ class Document:
     """The `.ipynb` Datadive writes for a notebook's cells, and the base once it is written."""
 
     text: str
-    sha256: str
     base: FileBase
 
     def news_for(self, base: FileBase) -> bool:
         """Whether it holds anything the file of `base` does not: changed cells or order,
         new outputs. (A draft saved, or a save from JupyterLab taken in, is nothing new.)"""
-        return self.base.written != base.written or any(h is None for _, h in base.written)
-
-
-def cell_type_of(kind: str) -> str:
-    return "markdown" if kind == "markdown" else "code"
+        return self.base.written != base.written
 
 
 def document_for(notebook: Notebook, views: Sequence[CellView], base: FileBase) -> Document:
@@ -72,7 +74,7 @@ def document_for(notebook: Notebook, views: Sequence[CellView], base: FileBase) 
     hashes = tuple((cell["id"], cell_hash(cell)) for cell in document.cells)
     text = exports.ipynb_text(document)
     sha = sha256_of(text.encode())
-    return Document(text, sha, replace(written, sha256=sha, written=hashes, current=number))
+    return Document(text, replace(written, sha256=sha, written=hashes))
 
 
 def cell_hash(cell: Mapping[str, Any]) -> str:
@@ -80,8 +82,11 @@ def cell_hash(cell: Mapping[str, Any]) -> str:
 
 
 async def record_base(session: AsyncSession, *, notebook_id: str, base: FileBase) -> None:
+    # Writing the file is no change of the notebook: its "changed" time stays.
     await session.execute(
-        sa.update(Notebook).where(Notebook.id == notebook_id).values(file_base=base.to_json())
+        sa.update(Notebook)
+        .where(Notebook.id == notebook_id)
+        .values(file_base=base.to_json(), updated_at=Notebook.updated_at)
     )
 
 
@@ -94,9 +99,10 @@ class TakenIn:
 
 
 async def take_in_file(
-    session: AsyncSession, *, notebook_id: str, data: bytes, max_cells: int
+    session: AsyncSession, *, notebook_id: str, data: bytes, sha256: str, max_cells: int
 ) -> TakenIn:
-    """Merge the notebook's file (`data`) into its cells and record it as the new base.
+    """Merge the notebook's file (`data`, whose SHA-256 is `sha256`) into its cells and record
+    it as the new base.
 
     Raises NotANotebook (nothing is taken, the cells stay), Conflict (archived project, or too
     many cells), NotFound (the notebook or its project is gone)."""
@@ -128,18 +134,17 @@ async def take_in_file(
     )
     if len(merge.cells) > max_cells:
         raise Conflict(f"A notebook holds at most {max_cells} cells.")
+    after = views
     if merge.changes_anything(ours):
-        await apply_merge(session, notebook=notebook, views=views, merge=merge)
+        after = await apply_merge(session, notebook=notebook, views=views, merge=merge)
     number = file.revision if file.revision is not None else base.current
     taken = replace(
         base.with_revision(Revision(number, merge.taken_in)),
-        sha256=sha256_of(data),
-        current=number,
+        sha256=sha256,
         written=(),  # a write is due
     )
     file_matches = merge.matches_file(file)
     if file_matches:
-        after = await load_cells(session, notebook_id=notebook.id)
         taken = replace(
             taken, written=written_after(merge, base, document_for(notebook, after, taken))
         )
@@ -183,11 +188,6 @@ async def ids_elsewhere(
     return found
 
 
-def cells_event(session: AsyncSession, notebook_id: str, change: str, cell_id: str) -> None:
-    data = {"change": change, "cell_id": cell_id, "origin": ORIGIN}
-    record_event(session, notebook_id=notebook_id, kind="cells", data=data)
-
-
 def _edit_rows(
     session: AsyncSession, *, notebook: Notebook, by_id: dict[str, CellView], merge: Merge
 ) -> tuple[list[Cell], dict[str, set[str]]]:
@@ -212,12 +212,8 @@ def _edit_rows(
             cell = by_id[merged.id].cell
         if merged.change == "updated":
             edited[cell.id] = set(by_id[cell.id].defines)
-            # An edited template cell becomes a code cell: the form is gone, the code stays.
-            cell.kind, cell.source = merged.kind, merged.source
-            cell.template_id = cell.template_version = None
-            cell.inputs = cell.draft_inputs = None
-            if cell.status in RAN:
-                cell.status, cell.status_reason = "stale", "edited"
+            set_source(cell, merged.source, kind=merged.kind)
+            mark_edited(cell)
             cell.updated_at = utcnow()
         final.append(cell)
     return final, edited
@@ -243,7 +239,8 @@ def _mark_stale(
 
 async def apply_merge(
     session: AsyncSession, *, notebook: Notebook, views: Sequence[CellView], merge: Merge
-) -> None:
+) -> list[CellView]:
+    """Make the cells what the merge says, in one go; the cells as they now are."""
     by_id = {view.cell.id: view for view in views}
     final, edited = _edit_rows(session, notebook=notebook, by_id=by_id, merge=merge)
     keys = positions.keys_for_order([c.position if c.id in by_id else None for c in final])
@@ -264,11 +261,11 @@ async def apply_merge(
     for merged in merge.cells:
         if merged.change != "kept":
             change = "updated" if merged.change == "updated" else "created"
-            cells_event(session, notebook.id, change, merged.id)
+            await cells_changed(session, notebook.id, change, merged.id, origin=ORIGIN)
     for cell_id in sorted(moved - set(edited)):
-        cells_event(session, notebook.id, "moved", cell_id)
+        await cells_changed(session, notebook.id, "moved", cell_id, origin=ORIGIN)
     for cell_id in merge.deleted:
-        cells_event(session, notebook.id, "deleted", cell_id)
+        await cells_changed(session, notebook.id, "deleted", cell_id, origin=ORIGIN)
     log.info(
         "took in a save of %s from JupyterLab: %d new, %d changed, %d moved, %d deleted, "
         "%d conflicting",
@@ -279,3 +276,4 @@ async def apply_merge(
         len(merge.deleted),
         len(merge.conflicts),
     )
+    return after

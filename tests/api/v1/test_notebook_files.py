@@ -53,6 +53,19 @@ async def test_edits_reach_the_notebook_file_without_a_server(app: FastAPI) -> N
     assert document.cells[0].metadata["datadive"]["cell_id"] == first["id"]
 
 
+async def test_writing_the_file_does_not_change_the_notebooks_changed_time(
+    app: FastAPI,
+) -> None:
+    world: World = await build_world(app)
+    async with world.editor.client(app) as editor:
+        before = (await editor.get(f"/api/v1/notebooks/{world.notebook_id}")).json()
+        written = await app.state.notebook_files.write(world.notebook_id)
+        after = (await editor.get(f"/api/v1/notebooks/{world.notebook_id}")).json()
+
+    assert written.written
+    assert after["updated_at"] == before["updated_at"]
+
+
 async def test_a_refused_edit_leaves_the_file_as_it_was(app: FastAPI) -> None:
     world: World = await build_world(app)
     async with world.editor.client(app) as editor:
