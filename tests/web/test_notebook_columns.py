@@ -179,6 +179,37 @@ def file_choices_of(html: str, field_id: str) -> list[str]:
     return re.findall(r'<option value="([^"]*)">', found.group(1))
 
 
+@pytest.mark.slow
+async def test_a_cell_that_ran_can_be_applied_again_though_it_changed_the_kernels_table(
+    app: FastAPI,
+) -> None:
+    """A rename that ran took `q1` out of the kernel's `df`: its own form, applied again,
+    still names `q1` and must not be refused for it."""
+    world: World = await build_world(app)
+    nb = world.notebook_id
+    async with world.editor.client(app) as editor:
+        await editor.delete(f"/api/v1/cells/{world.cell_id}")
+        await add_cell(editor, nb, "code", "import pandas as pd\ndf = pd.DataFrame({'q1': [1, 2]})")
+        rename = await add_template_cell(editor, nb, "rename-column", column="q1", new_name="sat")
+        ran = (await editor.post(f"/api/v1/notebooks/{nb}/execute", params={"wait": 120})).json()
+        again = await editor.post(
+            f"/cells/{rename['id']}/inputs",
+            data={"in.data": "df", "in.column": "q1", "in.new_name": "satisfaction"},
+            headers=HTMX,
+        )
+        typo = await editor.post(
+            f"/cells/{rename['id']}/inputs",
+            data={"in.data": "df", "in.column": "q9", "in.new_name": "satisfaction"},
+            headers=HTMX,
+        )
+
+    assert ran["status"] == "ok", ran
+    assert again.status_code == 200, unescape(again.text)
+    assert "'satisfaction'" in unescape(again.text)
+    # What the kernel holds is no longer certain for this cell: nothing is refused.
+    assert typo.status_code == 200
+
+
 async def test_file_inputs_offer_the_project_files_they_accept(app: FastAPI) -> None:
     world = await build_world(app)
     nb, project = world.notebook_id, world.project_id

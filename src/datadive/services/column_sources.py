@@ -123,8 +123,12 @@ def may_change(view: CellView, table: str) -> bool:
 
 def kernel_is_current(views: Sequence[CellView], index: int, table: str) -> bool:
     """The kernel's table is what the cell at `index` will see when every cell before it that
-    may change the table has run since its last change."""
-    return all(view.cell.status == "ok" for view in views[:index] if may_change(view, table))
+    may change the table has run since its last change, and none from it on has run since
+    (the kernel's table may be that cell's own result: a renamed column is gone from it)."""
+    changing = [view for view in views if may_change(view, table)]
+    return all(view.cell.status == "ok" for view in changing if view.index < index) and all(
+        view.cell.status == "idle" for view in changing if view.index >= index
+    )
 
 
 async def import_of(
