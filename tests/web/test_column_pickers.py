@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from datadive.services.column_sources import ColumnInfo, TableColumns
+from datadive.services.column_sources import FormColumn, TableColumns
 from datadive.web.column_forms import offered
 from tests.files.survey_files import write_export, write_qsf
 from tests.support.cells import add_cell, add_template_cell, template_id
@@ -107,7 +107,7 @@ async def test_pickers_offer_the_file_profiles_columns_of_the_levels_they_accept
 def test_columns_of_unknown_level_are_always_offered() -> None:
     found = TableColumns(
         "df",
-        (ColumnInfo("age", level="scale"), ColumnInfo("notes"), ColumnInfo("sex", level="nominal")),
+        (FormColumn("age", level="scale"), FormColumn("notes"), FormColumn("sex", level="nominal")),
         "kernel",
         certain=True,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +22,9 @@ InputType = Literal[
 OutputType = Literal["dataframe", "series", "figure", "table", "value", "model"]
 # Measurement levels, as file metadata and `df.attrs["datadive"]` name them.
 Level = Literal["nominal", "ordinal", "scale", "binary"]
-LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "scale", "binary")
+LEVELS: tuple[Level, ...] = get_args(Level)
+# Inputs that pick columns of a table (the `dataframe` input they name with `of`).
+COLUMN_TYPES = frozenset({"column", "columns"})
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]{0,39}$"
@@ -87,7 +89,7 @@ class TemplateSpec(Strict):
     def table_of(self, item: TemplateInput) -> TemplateInput | None:
         """The `dataframe` input a `column` / `columns` input belongs to: the one it names,
         else the template's only one."""
-        if item.type not in {"column", "columns"}:
+        if item.type not in COLUMN_TYPES:
             return None
         if item.of:
             return self.input(item.of)

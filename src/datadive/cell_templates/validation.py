@@ -11,12 +11,11 @@ from pydantic import ValidationError
 
 from datadive.cell_templates.names import identifier_problem
 from datadive.cell_templates.rendering import render
-from datadive.cell_templates.spec import TemplateInput, TemplateSpec
+from datadive.cell_templates.spec import COLUMN_TYPES, TemplateInput, TemplateSpec
 from datadive.cell_templates.syntax import check_syntax
 from datadive.cell_templates.values import value_problem
 from datadive.errors import FieldError, Invalid
 
-COLUMN_TYPES = {"column", "columns"}
 SAMPLES: dict[str, Any] = {
     "text": "sample",
     "number": 1.5,

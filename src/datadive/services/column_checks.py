@@ -15,17 +15,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datadive.cell_templates.spec import TemplateInput, TemplateSpec
+from datadive.cell_templates.spec import COLUMN_TYPES, TemplateInput, TemplateSpec
 from datadive.db.models import Notebook
 from datadive.errors import FieldError, Invalid
 from datadive.services.cells import CellView
-from datadive.services.column_sources import ColumnInfo, TableColumns, table_columns
+from datadive.services.column_sources import FormColumn, TableColumns, table_columns
 from datadive.services.run_executor import RunExecutor
 from datadive.storage.base import FileStore
 
 # Applying a form waits at most this long for a kernel busy with a cell.
 APPLY_ASK_SECONDS = 1.0
-COLUMN_TYPES = {"column", "columns"}
 
 
 def table_name(spec: TemplateSpec, item: TemplateInput, inputs: Mapping[str, Any]) -> str | None:
@@ -136,8 +135,6 @@ async def refuse_unknown_columns(
 ) -> None:
     """Invalid naming each column input with an unknown column, for a form applied to a cell
     at `index` of the notebook; nothing when the columns cannot be known."""
-    if not any(item.type in COLUMN_TYPES for item in spec.inputs):
-        return
     known = await known_tables(
         session, executor, notebook=notebook, views=views, index=index, spec=spec, inputs=inputs
     )
@@ -165,7 +162,7 @@ def range_warnings(
         if table is None:
             continue
         found = [table.column(name) for name in chosen_columns(source, inputs)]
-        ranged = [c for c in found if isinstance(c, ColumnInfo) and c.low is not None]
+        ranged = [c for c in found if isinstance(c, FormColumn) and c.low is not None]
         if not ranged:
             continue
         low = min(c.low for c in ranged if c.low is not None)

@@ -28,18 +28,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from datadive.db.models import File, Notebook
 from datadive.errors import DatadiveError
 from datadive.files import preview, read_qualtrics
+from datadive.files.metadata import FORMATS
 from datadive.schemas.files import WORKSPACE_FOLDER
 from datadive.services.cells import CellView
 from datadive.services.kernel_variables import ASK_SECONDS, table_facts
 from datadive.services.run_executor import RunExecutor
 from datadive.storage.base import FileStore
 
-TABLE_FORMATS = {"csv", "tsv", "text", "excel", "spss", "stata", "parquet", "json", "jsonl"}
-TABLE_FORMATS |= {"qualtrics"}
+# The formats that hold a table: all that files are read as, but a survey definition.
+TABLE_FORMATS = (set(FORMATS) - {"qsf"}) | {"qualtrics"}
 
 
 @dataclass(frozen=True)
-class ColumnInfo:
+class FormColumn:
     """A column as a form shows it. `low`/`high`: the smallest and largest value it holds
     (or has a value label for), when asked for and known."""
 
@@ -53,7 +54,7 @@ class ColumnInfo:
 @dataclass(frozen=True)
 class TableColumns:
     table: str
-    columns: tuple[ColumnInfo, ...]
+    columns: tuple[FormColumn, ...]
     # "kernel", or the project path of the file whose profile the columns come from.
     origin: str
     certain: bool
@@ -62,7 +63,7 @@ class TableColumns:
     def names(self) -> list[str]:
         return [column.name for column in self.columns]
 
-    def column(self, name: str) -> ColumnInfo | None:
+    def column(self, name: str) -> FormColumn | None:
         return next((column for column in self.columns if column.name == name), None)
 
 
@@ -97,7 +98,7 @@ async def table_columns(
     )
     if facts is not None:
         columns = tuple(
-            ColumnInfo(f["name"], f["label"], f["measurement"], f.get("min"), f.get("max"))
+            FormColumn(f["name"], f["label"], f["measurement"], f.get("min"), f.get("max"))
             for f in facts
         )
         return TableColumns(table, columns, "kernel", kernel_is_current(views, index, table))
@@ -224,7 +225,7 @@ def plain_header(metadata: Mapping[str, Any], view: CellView) -> bool:
 
 def file_columns(
     metadata: Mapping[str, Any], *, sheet: str | None = None
-) -> tuple[ColumnInfo, ...] | None:
+) -> tuple[FormColumn, ...] | None:
     """Columns from file metadata (and a preview's profile, when it holds one)."""
     described: Any = metadata.get("columns")
     if sheet is not None:
@@ -245,7 +246,7 @@ def file_columns(
         label = column.get("label")
         level = column.get("measurement")
         columns.append(
-            ColumnInfo(
+            FormColumn(
                 column["name"],
                 label if isinstance(label, str) and label.strip() else None,
                 level if isinstance(level, str) else None,

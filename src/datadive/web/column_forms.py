@@ -12,14 +12,14 @@ from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.api.deps import DbSession
-from datadive.cell_templates.spec import TemplateSpec
+from datadive.cell_templates.spec import COLUMN_TYPES, TemplateSpec
 from datadive.errors import Invalid
 from datadive.services import cells
 from datadive.services.access import CellAccess, NotebookAccess
 from datadive.services.cell_templates import get_template, spec_of
 from datadive.services.cells import CellView
 from datadive.services.column_checks import refuse_unknown_columns
-from datadive.services.column_sources import ColumnInfo, TableColumns
+from datadive.services.column_sources import FormColumn, TableColumns
 from datadive.services.run_executor import RunExecutor
 from datadive.web.deps import SignedIn
 from datadive.web.notebook_page import EditAccess
@@ -64,7 +64,7 @@ async def form_place(
     return FormPlace(views, index, spec)
 
 
-def offered(found: TableColumns | None, levels: Sequence[str]) -> list[ColumnInfo]:
+def offered(found: TableColumns | None, levels: Sequence[str]) -> list[FormColumn]:
     """The columns a picker offers: those of the levels asked for, and those of unknown level
     (a column whose level nobody knows may well be the right one)."""
     if found is None:
@@ -85,8 +85,8 @@ async def check_columns(
     """Refuse a form that names a column its table does not have (when that is known), naming
     the closest match: a cell's form (`access` to the cell), or the add-cell form of a new
     cell `after` another (`access` to the notebook)."""
-    if not any(item.type in {"column", "columns"} for item in spec.inputs):
-        return
+    if not any(item.type in COLUMN_TYPES for item in spec.inputs):
+        return  # before reading the cells: most forms pick no columns
     views = await cells.load_cells(session, notebook_id=access.notebook.id)
     if isinstance(access, CellAccess):
         index = cells.view_of(views, access.cell.id).index

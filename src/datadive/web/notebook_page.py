@@ -16,13 +16,14 @@ from datadive.api.permissions import CellPermission, NotebookPermission
 from datadive.auth.permissions import Action, is_allowed
 from datadive.cell_templates.spec import TemplateSpec
 from datadive.db.engine import Database
-from datadive.db.models import Notebook
+from datadive.db.models import CellTemplate, Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellUpdate
 from datadive.schemas.files import WORKSPACE_FOLDER
 from datadive.services import cells, files
 from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess, cell_access
 from datadive.services.cell_status import describe_status
+from datadive.services.cell_templates import spec_of
 from datadive.services.cells import CellView
 from datadive.web.cell_forms import Pairs, build_fields
 from datadive.web.error_explanations import Definer, Definitions
@@ -157,13 +158,13 @@ async def cells_context(
 
 
 async def template_spec(session: AsyncSession, access: CellAccess, *, field: str) -> TemplateSpec:
-    """The cell's template, for the routes that take its form (`field` names the refusal)."""
-    views = await cells.load_cells(session, notebook_id=access.notebook.id)
-    view = cells.view_of(views, access.cell.id)
-    spec = view.spec if view.cell.kind == "template" else None
-    if spec is None:
+    """The cell's template, for the routes that take its form (`field` names the refusal).
+    Only that row is read: the other cells (and their outputs) are not needed for it."""
+    template_id = access.cell.template_id if access.cell.kind == "template" else None
+    template = await session.get(CellTemplate, template_id) if template_id else None
+    if template is None:
         raise Invalid.field(field, "only template cells have a form")
-    return spec
+    return spec_of(template)
 
 
 def placement(after: str | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellUpdate
 from datadive.services import cells
 from datadive.services.column_checks import known_tables, range_warnings
-from datadive.services.column_sources import ColumnInfo, table_columns
+from datadive.services.column_sources import FormColumn, table_columns
 from datadive.web.cell_forms import form_pairs, posted_inputs
 from datadive.web.column_forms import FormPlace, check_columns, form_place, offered
 from datadive.web.deps import SignedIn
@@ -113,7 +113,7 @@ async def column_choices(
         table=table,
         store=store,
     )
-    columns: list[ColumnInfo] = offered(found, levels.replace(",", " ").split())
+    columns: list[FormColumn] = offered(found, levels.replace(",", " ").split())
     context = {"columns": columns, "origin": found.origin if found is not None else ""}
     return render(request, "partials/_column_choices.html", context)
 

@@ -14,8 +14,9 @@
 //   `in.<name>` per chosen column, after an empty one (cell_forms.column_names), so a name
 //   holding a comma stays whole; the original box stays in the page, hidden and nameless,
 //   holding the names so that the notebook sees the form as changed.
-// Numbers with `data-range-of` are checked against the data (GET …/form-checks) when the
-// form changes; a warning appears next to the field, and nothing is refused.
+// Numbers with a `data-checks-url` (inputs with a `range_of`) are checked against the data
+// (GET …/form-checks) when the form changes; a warning appears next to the field, and
+// nothing is refused.
 
 const FRESH_MS = 5000;
 const CHECK_AFTER_MS = 300;
