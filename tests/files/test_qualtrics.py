@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from datadive.files import UnreadableFile, preview, read_metadata, read_qualtrics
+from datadive.files.delimited import with_survey_definition
 from tests.files.survey_files import FIXTURES, write_export, write_qsf
+from tests.support.programme_survey import programme_export, programme_qsf
 
 
 def columns_by_name(metadata: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -105,6 +107,32 @@ def test_qsf_gives_question_types_choice_labels_and_levels(tmp_path: Path) -> No
     profiles = {p["name"]: p for p in shown["profile"]["columns"]}
     assert profiles["Q2"]["top"][0] == {"value": 1, "count": 2}
     assert profiles["Q6_1"]["missing"] == 1
+
+
+@pytest.mark.parametrize("survey", ["habits", "programmes"])
+def test_stored_metadata_with_the_qsf_is_what_reading_the_export_with_it_gives(
+    tmp_path: Path, survey: str
+) -> None:
+    """Previews and column pickers apply a `.qsf` to the stored metadata instead of reading
+    the export again: the outcome is the same as reading both files."""
+    if survey == "habits":
+        export, qsf = write_export(tmp_path / "s.csv"), write_qsf(tmp_path / "s.qsf")
+    else:
+        export, qsf = tmp_path / "s.csv", tmp_path / "s.qsf"
+        export.write_bytes(programme_export())
+        qsf.write_bytes(programme_qsf())
+    stored = read_metadata(export, "csv", original_name="s.csv")
+
+    applied = with_survey_definition(stored, qsf)
+    read_again = read_qualtrics(export, qsf)
+
+    assert applied is not None
+    assert {**applied, "original_name": None, "size": None} == {
+        **read_again,
+        "original_name": None,
+        "size": None,
+    }
+    assert with_survey_definition(applied, qsf) is None  # the .qsf was applied already
 
 
 def test_qsf_alone_lists_the_questions(tmp_path: Path) -> None:

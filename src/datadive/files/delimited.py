@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,40 @@ def read_qualtrics(csv_path: Path, qsf_path: Path | None = None) -> dict[str, An
     survey's `.qsf` is given."""
     dialect, kind, headers = qualtrics.sniff_export(csv_path)
     return _qualtrics_metadata(csv_path, dialect, kind, headers, qsf_path=qsf_path)
+
+
+def with_survey_definition(metadata: Mapping[str, Any], qsf_path: Path) -> dict[str, Any] | None:
+    """A Qualtrics export's stored metadata (read without its `.qsf`) described again with the
+    survey definition: what `read_qualtrics(csv, qsf)` gives, without reading the export
+    again (its stored columns keep what the header rows say and which choice columns hold
+    only 1s). None for metadata that does not keep those facts (then read the export)."""
+    facts = metadata.get("qualtrics")
+    if metadata.get("format") != "qualtrics" or not isinstance(facts, dict) or facts.get("qsf"):
+        return None
+    headers: list[dict[str, Any]] = []
+    types: list[str] = []
+    only_ones: set[str] = set()
+    for column in metadata.get("columns") or []:
+        header = column.get("qualtrics")
+        if not isinstance(header, dict) or "role" not in header:
+            return None
+        headers.append(
+            {
+                "name": column["name"],
+                "text": column.get("label") or "",
+                "import_id": header.get("import_id"),
+                "time_zone": header.get("time_zone"),
+                "field": header.get("field"),
+                "blank": header["role"] == "unnamed",
+            }
+        )
+        types.append(column["type"])
+        if header.get("multi_select"):
+            only_ones.add(column["name"])
+    columns = qualtrics.describe_columns(
+        headers, types, qsf_path=qsf_path, only_ones=frozenset(only_ones)
+    )
+    return {**metadata, "qualtrics": {**facts, "qsf": True}, "columns": columns}
 
 
 def _qualtrics_metadata(

@@ -5,7 +5,7 @@ Nothing is started to find out. The kernel is asked first (labels and levels fro
 `df.attrs["datadive"]`, levels guessed from dtypes otherwise); when it runs no such table,
 the cells before the form are walked back to the template cell that defines the table and
 whose `file` input names a project file, and that file's metadata gives the columns (with a
-`.qsf` input, `datadive.files.read_qualtrics` reads the question texts and levels from the
+`.qsf` input, `file_previews.with_definition` adds the question texts and levels from the
 survey definition too).
 
 `certain` says whether the list is exactly what the cell will see, so that an unknown column
@@ -27,10 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.db.models import File, Notebook
 from datadive.errors import DatadiveError
-from datadive.files import preview, read_qualtrics
+from datadive.files import preview
 from datadive.files.metadata import FORMATS
 from datadive.schemas.files import WORKSPACE_FOLDER
 from datadive.services.cells import CellView
+from datadive.services.file_previews import with_definition
 from datadive.services.kernel_variables import ASK_SECONDS, table_facts
 from datadive.services.run_executor import RunExecutor
 from datadive.storage.base import FileStore
@@ -284,7 +285,7 @@ async def read_files(
         async with store.local_copy(found.table_file.storage_key, suffix=table_suffix) as data:
             if found.qsf_file is not None and metadata.get("format") == "qualtrics":
                 async with store.local_copy(found.qsf_file.storage_key, suffix=".qsf") as qsf:
-                    metadata = await asyncio.to_thread(read_qualtrics, data, qsf)
+                    metadata = await with_definition(data, qsf, metadata)
             if ranges:
                 shown = await asyncio.to_thread(
                     preview,

@@ -13,12 +13,11 @@ from contextlib import AsyncExitStack
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from datadive.db.models import File
 from datadive.errors import DatadiveError, Unavailable
 from datadive.files import UnreadableFile, preview, read_metadata, read_qualtrics
+from datadive.files.delimited import with_survey_definition
 from datadive.services.access import FileAccess
-from datadive.services.survey_definitions import survey_definition_for
 from datadive.storage.base import FileStore
 
 MAX_PREVIEW_ROWS = 500
@@ -36,8 +35,15 @@ async def file_metadata(source: Path, *, file_format: str, path: str) -> dict[st
 
 
 async def preview_file(
-    session: AsyncSession, access: FileAccess, *, store: FileStore, rows: int, sheet: str | None
+    access: FileAccess,
+    *,
+    store: FileStore,
+    rows: int,
+    sheet: str | None,
+    survey: File | None,
 ) -> dict[str, Any]:
+    """The file's preview; a Qualtrics export is read with its survey definition `survey`
+    (`survey_definitions.survey_definition_for`, which the caller needs too)."""
     file = access.file
     metadata = dict(file.file_metadata or {})
     file_format = str(metadata.get("format", "other"))
@@ -47,7 +53,6 @@ async def preview_file(
         raise UnreadableFile(
             f"{file.path!r} is not a table Datadive can preview; download it instead."
         )
-    survey = await survey_definition_for(session, file=file)
     try:
         async with AsyncExitStack() as stack:
             source = await stack.enter_async_context(
@@ -57,7 +62,7 @@ async def preview_file(
                 definition = await stack.enter_async_context(
                     store.local_copy(survey.storage_key, suffix=".qsf")
                 )
-                metadata = await _with_definition(source, definition, metadata)
+                metadata = await with_definition(source, definition, metadata)
             shown = await asyncio.to_thread(
                 preview, source, file_format, metadata=metadata, rows=rows, sheet=sheet
             )
@@ -70,11 +75,16 @@ async def preview_file(
     return shown
 
 
-async def _with_definition(
+async def with_definition(
     source: Path, definition: Path, metadata: dict[str, Any]
 ) -> dict[str, Any]:
-    """The export's metadata read with its survey definition; as stored when that fails."""
+    """The export's metadata with its survey definition applied (the export itself is read
+    again only for metadata stored without the facts that needs); as stored when that
+    fails."""
     try:
+        applied = await asyncio.to_thread(with_survey_definition, metadata, definition)
+        if applied is not None:
+            return applied
         return await asyncio.to_thread(read_qualtrics, source, definition)
     except DatadiveError:
         return metadata

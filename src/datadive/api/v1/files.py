@@ -18,7 +18,7 @@ from datadive.auth.permissions import Action
 from datadive.errors import Unavailable
 from datadive.schemas.files import FileCopy, FilePublic, FileUpdate
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from datadive.services import file_previews, files
+from datadive.services import file_previews, files, survey_definitions
 from datadive.services.access import FileAccess, ProjectAccess, project_access
 from datadive.services.file_previews import MAX_PREVIEW_ROWS
 
@@ -204,4 +204,7 @@ async def preview_file(
 ) -> dict[str, Any]:
     """The file's columns (type, measurement level, labels), its first rows and a profile of
     each column, read from the stored file without a kernel."""
-    return await file_previews.preview_file(session, access, store=store, rows=rows, sheet=sheet)
+    survey = await survey_definitions.survey_definition_for(session, file=access.file)
+    return await file_previews.preview_file(
+        access, store=store, rows=rows, sheet=sheet, survey=survey
+    )

@@ -16,7 +16,7 @@ from datadive.api.deps import DbSession, SettingsDep
 from datadive.api.file_changes import StoreDep
 from datadive.api.permissions import FilePermission
 from datadive.auth.permissions import Action, is_allowed
-from datadive.db.models import Notebook
+from datadive.db.models import File, Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellCreate
 from datadive.schemas.notebooks import NotebookCreate
@@ -47,12 +47,12 @@ def file_url(file_id: str) -> str:
 
 
 async def load_preview(
-    session: AsyncSession, access: FileAccess, store: FileStore, sheet: str | None
+    access: FileAccess, store: FileStore, sheet: str | None, survey: File | None
 ) -> tuple[dict[str, Any] | None, str]:
     """The preview, or why there is none (an unreadable file is a message, not an error)."""
     try:
         preview = await file_previews.preview_file(
-            session, access, store=store, rows=PREVIEW_ROWS, sheet=sheet
+            access, store=store, rows=PREVIEW_ROWS, sheet=sheet, survey=survey
         )
     except DatadiveError as problem:
         return None, problem.detail
@@ -72,11 +72,11 @@ async def show_file(
     assert access.role is not None
     file = access.file
     metadata = dict(file.file_metadata or {})
-    preview, problem = await load_preview(session, access, store, sheet)
+    survey = await survey_definitions.survey_definition_for(session, file=file)
+    preview, problem = await load_preview(access, store, sheet, survey)
     project = ProjectAccess(project=access.project, role=access.role, user=access.user)
     writable = not access.project.archived
     can_use = is_allowed(access.role, Action.NOTEBOOK_EDIT) and writable
-    survey = await survey_definitions.survey_definition_for(session, file=file)
     plan = import_plan(file, sheet=sheet, survey=survey) if can_use else None
     found: list[Notebook] = []
     if plan is not None:
