@@ -84,8 +84,7 @@ def read_qualtrics(
     headers = header_columns(records, kind)
     frame = _read_rows(Path(path), headers, encoding=encoding, sep=sep, skip=HEADER_ROWS[kind])
     frame, headers = _without_nameless_empty_columns(frame, headers)
-    # Types are judged on every row, as the file page judges them.
-    types = [column_type(frame[header["name"]]) for header in headers]
+    types = [export_column_type(frame[header["name"]]) for header in headers]
     only_ones = frozenset(
         header["name"]
         for header, kind_of in zip(headers, types, strict=True)
@@ -233,6 +232,12 @@ def _report(left_out: pd.DataFrame, total: int) -> dict[str, int]:
     else:
         print(f"Kept all {total} rows.")
     return counts
+
+
+def export_column_type(series: pd.Series) -> str:
+    """A column's type as the file page judges it (DuckDB's): one with no value at all, a
+    question nobody answered, is text, not a number."""
+    return "string" if series.isna().all() else column_type(series)
 
 
 def _only_ones(series: pd.Series) -> bool:
