@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import datadive.analysis
+from datadive.analysis.columns import MEASUREMENTS
+from datadive.cell_templates.spec import LEVELS
 
 FORBIDDEN_LIBRARIES = (
     "fastapi", "starlette", "sqlalchemy", "alembic", "aiosqlite", "asyncpg", "uvicorn",
@@ -58,6 +60,12 @@ def test_the_kernel_library_imports_no_part_of_the_app() -> None:
 def test_every_name_it_offers_exists() -> None:
     for name in datadive.analysis.__all__:
         assert callable(getattr(datadive.analysis, name)), name
+    # The names are listed for type checkers and for loading on first use: the same ones.
+    assert sorted(datadive.analysis.__all__) == sorted(datadive.analysis._HOMES)
+
+
+def test_templates_and_the_library_know_the_same_measurement_levels() -> None:
+    assert set(LEVELS) == set(MEASUREMENTS)
 
 
 def test_the_shared_qualtrics_rules_load_without_matplotlib() -> None:

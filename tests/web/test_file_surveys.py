@@ -5,6 +5,7 @@ with its labels too."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -161,3 +162,33 @@ async def test_use_in_notebook_loads_a_stata_file_with_its_labels(
     assert "1 = Psychology" in page
     assert cell["template"]["slug"] == "load-stata"
     assert "read_stata('data/study.dta', labels=True)" in cell["source"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"QuestionID": "QID1", "QuestionType": "MC", "Choices": "oops"},
+        {"QuestionID": "QID1", "QuestionType": "MC", "Choices": {"1": {}}, "ChoiceOrder": 7},
+        {"QuestionID": "QID1", "QuestionType": "MC", "ChoiceOrder": [{"x": 1}], "Choices": {}},
+        {"QuestionID": "QID1", "QuestionType": "MC", "Choices": ["x"], "RecodeValues": 5},
+    ],
+)
+async def test_a_survey_definition_with_damaged_questions_is_stored_and_shown(
+    app: FastAPI, world: World, payload: dict[str, object]
+) -> None:
+    broken = {
+        "SurveyEntry": {"SurveyID": "SV_1", "SurveyName": "Broken"},
+        "SurveyElements": [{"Element": "SQ", "PrimaryAttribute": "QID1", "Payload": payload}],
+    }
+    async with world.editor.client(app) as editor:
+        await upload(editor, world, "programmes.csv", programme_export())
+        stored = await upload(editor, world, "broken.qsf", json.dumps(broken).encode())
+        ids = await file_ids(editor, world)
+        export_page = await editor.get(f"/files/{ids['programmes.csv']}")
+        definition = (await editor.get(f"/api/v1/files/{ids['broken.qsf']}")).json()
+
+    assert stored.status_code == 303, stored.text
+    assert export_page.status_code == 200
+    # What could be read is kept: the question, without the labels that were damaged.
+    [question] = definition["metadata"]["questions"]
+    assert question["question_id"] == "QID1"

@@ -28,22 +28,18 @@ class Plot:
     """A figure and what it shows in words."""
 
     def __init__(
-        self, figure: Figure, axes: Axes, summary: str, parts: dict[str, Any] | None = None
+        self, figure: Figure, axes: Axes, description: str, parts: dict[str, Any] | None = None
     ) -> None:
         self.figure = figure
         self.axes = axes
-        self.summary = summary
+        self.description = description  # what it shows, in words (the page's alt text)
         # what matplotlib drew, by kind (a box plot's "medians", "boxes", "whiskers"…)
         self.parts = parts or {}
 
     @property
     def tick_labels(self) -> list[str]:
         """The labels along the horizontal axis, as drawn."""
-        return [label.get_text() for label in self.axes.get_xticklabels()]
-
-    @property
-    def description(self) -> str:
-        return self.summary
+        return _drawn(self.axes)
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
@@ -132,6 +128,7 @@ def _questions(frame: pd.DataFrame, *columns: str | None) -> str:
 
 
 def _drawn(axes: Axes) -> list[str]:
+    """The labels along the horizontal axis, as drawn."""
     return [label.get_text() for label in axes.get_xticklabels()]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 _TAG = re.compile(r"<[^>]+>")
 _MULTIPLE = {"MAVR", "MAHR", "MACOL", "MSB"}
-_QUESTION_ID = re.compile(r"(QID\d+)(?:_(.+))?")
+QUESTION_ID = re.compile(r"(QID\d+)(?:_(.+))?")
 NUMBER_VALIDATION = "ValidNumber"
 
 
@@ -88,13 +88,23 @@ def question_summaries(survey: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def labels_of(payload: dict[str, Any], key: str, order_key: str, *, recode: bool) -> dict[Any, str]:
+    """The labels of a question's choices (or a matrix's answers) by value. Parts of another
+    shape than Qualtrics writes are passed over: a damaged file gives fewer labels, no error."""
     items = payload.get(key) or {}
     if isinstance(items, list):  # Qualtrics writes an empty object as []
         items = dict(enumerate(items, start=1))
-    order = payload.get(order_key) or list(items)
-    recodes = (payload.get("RecodeValues") or {}) if recode else {}
+    if not isinstance(items, dict):
+        return {}
+    order = payload.get(order_key)
+    if not isinstance(order, list) or not order:
+        order = list(items)
+    recodes = payload.get("RecodeValues") if recode else None
+    if not isinstance(recodes, dict):
+        recodes = {}
     labels: dict[Any, str] = {}
     for choice_id in order:
+        if not isinstance(choice_id, str | int):
+            continue
         choice = items.get(str(choice_id)) or items.get(choice_id)
         if not isinstance(choice, dict):
             continue
@@ -116,7 +126,7 @@ def find_question(
     """The question an export column belongs to, and the parts after its id (choice, TEXT…)."""
     questions = survey["questions"]
     if import_id:
-        match = _QUESTION_ID.fullmatch(import_id)
+        match = QUESTION_ID.fullmatch(import_id)
         if match and match.group(1) in questions:
             rest = match.group(2)
             return questions[match.group(1)], rest.split("_") if rest else []

@@ -11,10 +11,7 @@ from typing import Any
 
 from datadive.analysis.qsf import (
     NotASurveyDefinition,
-    describe_column,
-    find_question,
     parse_qsf,
-    plain_text,
     question_summaries,
 )
 from datadive.files.errors import UnreadableFile
@@ -23,9 +20,6 @@ MAX_QSF_BYTES = 64 * 1024 * 1024
 
 __all__ = [
     "MAX_QSF_BYTES",
-    "describe_column",
-    "find_question",
-    "plain_text",
     "question_summaries",
     "read_qsf",
 ]

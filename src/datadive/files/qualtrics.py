@@ -8,19 +8,14 @@ What a column means (its label, value labels and measurement level, with or with
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from datadive.analysis.qsf import QUESTION_ID
 from datadive.analysis.qualtrics_format import (
-    CURRENT,
-    FINISHED_LABELS,
     HEADER_ROWS,
-    LEGACY,
-    METADATA_FIELDS,
     PREVIEW_STATUS,
     PREVIEW_WORD,
-    STATUS_LABELS,
     TEST_STATUS,
     TEST_WORD,
     UNFINISHED_VALUES,
@@ -35,12 +30,7 @@ from datadive.files.errors import UnreadableFile
 from datadive.files.qsf import read_qsf
 
 __all__ = [
-    "CURRENT",
-    "FINISHED_LABELS",
     "HEADER_ROWS",
-    "LEGACY",
-    "METADATA_FIELDS",
-    "STATUS_LABELS",
     "best_survey",
     "describe_columns",
     "detect_export",
@@ -125,9 +115,6 @@ def flag_expressions(columns: list[dict[str, Any]], quote: Any) -> dict[str, str
     }
 
 
-_QUESTION_ID = re.compile(r"(QID\d+)(?:_.*)?")
-
-
 def matches_survey(export: dict[str, Any], definition: dict[str, Any]) -> bool:
     """Is `definition` (metadata of a `.qsf`) the survey of `export` (metadata of a Qualtrics
     export)? A CSV export does not name its survey, so its questions must: every question
@@ -149,7 +136,7 @@ def matches_survey(export: dict[str, Any], definition: dict[str, Any]) -> bool:
         return False
     for column in questions:
         name = str(column["name"])
-        match = _QUESTION_ID.fullmatch(str(column["qualtrics"].get("import_id") or ""))
+        match = QUESTION_ID.fullmatch(str(column["qualtrics"].get("import_id") or ""))
         if match is not None:
             tag = tags.get(match.group(1))
             if tag is None or (tag and not name.startswith(tag)):

@@ -15,6 +15,7 @@ from datadive.cell_templates.spec import TemplateSpec
 from datadive.db.models import File
 from datadive.schemas.files import WORKSPACE_FOLDER
 from datadive.services.cell_templates import builtin_id
+from datadive.services.column_sources import project_path
 from datadive.services.survey_definitions import survey_definition_at
 
 # The first template that exists wins: a Qualtrics export is read with its own template
@@ -117,13 +118,8 @@ async def with_survey_definition(
         for item in template.inputs
         if item.type == "file" and [a.lower() for a in item.accept or []] == [".qsf"]
     ]
-    export = inputs.get("file")
-    prefix = f"{WORKSPACE_FOLDER}/"
-    if len(wanted) != 1 or inputs.get(wanted[0]) or not isinstance(export, str):
+    export = project_path(inputs.get("file"))
+    if len(wanted) != 1 or inputs.get(wanted[0]) or export is None:
         return inputs
-    if not export.startswith(prefix):
-        return inputs
-    survey = await survey_definition_at(
-        session, project_id=project_id, path=export.removeprefix(prefix)
-    )
+    survey = await survey_definition_at(session, project_id=project_id, path=export)
     return inputs if survey is None else {**inputs, wanted[0]: kernel_path(survey)}
