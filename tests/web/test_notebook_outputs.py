@@ -30,6 +30,15 @@ def test_ansi_colours_become_classes_and_other_escapes_go() -> None:
     )
 
 
+def test_an_empty_parameter_resets_as_zero_does() -> None:
+    # `ESC[m` is `ESC[0m`; `ESC[;31m` resets, then colours.
+    text = "\x1b[1;31mred\x1b[m plain \x1b[1m\x1b[;32mgreen"
+    assert str(ansi_to_html(text)) == (
+        '<span class="ansi-bold ansi-fg-red">red</span> plain '
+        '<span class="ansi-fg-green">green</span>'
+    )
+
+
 def test_images_are_data_urls_and_bad_ones_are_left_out() -> None:
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nrest").decode()
     not_png = base64.b64encode(b"<html>").decode()

@@ -91,7 +91,8 @@ def ansi_to_html(text: str) -> Markup:
 
 
 def next_classes(current: list[str], params: str) -> list[str]:
-    codes = [int(code) if code.isdigit() else -1 for code in params.split(";")] or [0]
+    # An empty parameter means 0 (`ESC[m` resets); SGR holds nothing but digits and `;`.
+    codes = [int(code or 0) for code in params.split(";")]
     bold = "ansi-bold" in current
     colour = next((name for name in current if name.startswith("ansi-fg-")), None)
     index = 0
