@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
+from fastapi import FastAPI
 
 from datadive.cell_templates.library import builtin_template
+from datadive.db.models import Cell
 from datadive.services.cell_templates import builtin_id
 
 
@@ -62,3 +65,14 @@ async def run_code(client: httpx.AsyncClient, notebook_id: str, source: str) -> 
 async def cell_ids(client: httpx.AsyncClient, notebook_id: str) -> list[str]:
     cells = (await client.get(f"/api/v1/notebooks/{notebook_id}/cells")).json()
     return [cell["id"] for cell in cells]
+
+
+async def store_outputs(
+    app: FastAPI, cell_id: str, outputs: list[dict[str, Any]], **values: Any
+) -> None:
+    """Give a cell outputs (and other values: `status`, `execution_count`) as if it had run,
+    for tests of how pages show them."""
+    async with app.state.database.transaction() as session:
+        await session.execute(
+            sa.update(Cell).where(Cell.id == cell_id).values(outputs=outputs, **values)
+        )

@@ -10,13 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from markupsafe import Markup
 
-from datadive.db.models import Cell
 from datadive.web.outputs import ansi_to_html, output_pieces
-from tests.support.cells import add_cell
+from tests.support.cells import add_cell, store_outputs
 from tests.support.world import build_world
 
 RECORDED = Path(__file__).parents[1] / "fixtures" / "kernel_errors.json"
@@ -81,13 +79,6 @@ def recorded_error(case: str) -> dict[str, Any]:
     return error
 
 
-async def store(app: FastAPI, cell_id: str, outputs: list[dict[str, Any]]) -> None:
-    async with app.state.database.transaction() as session:
-        await session.execute(
-            sa.update(Cell).where(Cell.id == cell_id).values(outputs=outputs, status="error")
-        )
-
-
 def paragraphs(html: str) -> list[str]:
     """The text of each paragraph, as a person reads it."""
     found = re.findall(r"<p[^>]*>(.*?)</p>", html, re.S)
@@ -101,7 +92,7 @@ async def test_a_failed_cell_says_first_in_words_what_happened_then_folds_the_re
     async with world.editor.client(app) as editor:
         await add_cell(editor, world.notebook_id, "code", "scores = [1, 2]")
         failed = await add_cell(editor, world.notebook_id, "code", "print(scores.mean())")
-        await store(app, failed["id"], [recorded_error("undefined_name")])
+        await store_outputs(app, failed["id"], [recorded_error("undefined_name")], status="error")
         fragment = await editor.get(f"/cells/{failed['id']}", headers={"HX-Request": "true"})
 
     assert fragment.status_code == 200
@@ -127,7 +118,7 @@ async def test_library_steps_are_folded_inside_the_report(app: FastAPI) -> None:
     world = await build_world(app)
     async with world.editor.client(app) as editor:
         failed = await add_cell(editor, world.notebook_id, "code", 'df["belongin"].mean()')
-        await store(app, failed["id"], [recorded_error("unknown_column")])
+        await store_outputs(app, failed["id"], [recorded_error("unknown_column")], status="error")
         fragment = await editor.get(f"/cells/{failed['id']}", headers={"HX-Request": "true"})
 
     html = fragment.text
@@ -149,7 +140,7 @@ async def test_library_steps_are_folded_inside_the_report(app: FastAPI) -> None:
 async def test_a_kernel_that_died_is_explained_without_a_report(app: FastAPI) -> None:
     world = await build_world(app)
     async with world.editor.client(app) as editor:
-        await store(app, world.cell_id, [recorded_error("kernel_died")])
+        await store_outputs(app, world.cell_id, [recorded_error("kernel_died")], status="error")
         fragment = await editor.get(f"/cells/{world.cell_id}", headers={"HX-Request": "true"})
 
     assert "The kernel stopped while running this cell." in fragment.text
@@ -170,7 +161,7 @@ async def test_kernel_html_is_framed_from_a_document_with_its_own_strict_policy(
         {"output_type": "display_data", "data": {"text/html": styled}},
         {"output_type": "execute_result", "data": {"text/html": table}, "execution_count": 1},
     ]
-    await store(app, world.cell_id, outputs)
+    await store_outputs(app, world.cell_id, outputs, status="error")
     async with world.viewer.client(app) as viewer:
         page = await viewer.get(f"/notebooks/{world.notebook_id}")
         framed = await viewer.get(f"/cells/{world.cell_id}/outputs/1")

@@ -10,27 +10,18 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from datadive.db.models import Cell
-from tests.support.cells import add_cell
+from tests.support.cells import add_cell, store_outputs
 from tests.support.pages import status_of
-from tests.support.world import World, build_world
+from tests.support.world import build_world
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
-
-
-async def store_outputs(app: FastAPI, world: World, outputs: list[dict[str, object]]) -> None:
-    async with app.state.database.transaction() as session:
-        await session.execute(
-            sa.update(Cell)
-            .where(Cell.id == world.cell_id)
-            .values(outputs=outputs, status="ok", execution_count=3)
-        )
 
 
 async def test_a_viewer_sees_cells_code_and_outputs_but_no_controls(app: FastAPI) -> None:
     world = await build_world(app)
     await store_outputs(
         app,
-        world,
+        world.cell_id,
         [
             {"output_type": "stream", "name": "stdout", "text": ["mean \x1b[31m4.2\x1b[0m\n"]},
             {
@@ -47,6 +38,8 @@ async def test_a_viewer_sees_cells_code_and_outputs_but_no_controls(app: FastAPI
                 "traceback": ["\x1b[0;31mKeyError\x1b[0m: 'age'"],
             },
         ],
+        status="ok",
+        execution_count=3,
     )
     async with world.viewer.client(app) as viewer:
         page = await viewer.get(f"/notebooks/{world.notebook_id}")

@@ -19,12 +19,9 @@ def sentences(html: str) -> list[str]:
 
 
 async def test_the_signed_out_home_page_says_what_datadive_is_beside_the_form(
-    app: FastAPI,
+    client: httpx.AsyncClient,
 ) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://localhost"
-    ) as anonymous:
-        home = await anonymous.get("/")
+    home = await client.get("/")
 
     welcome = re.search(r'<div class="welcome">(.*)</div>\s*</main>', home.text, re.S)
     assert welcome is not None
@@ -81,12 +78,9 @@ async def test_the_notebook_lists_its_keyboard_shortcuts_in_a_dialog(app: FastAP
 
 
 async def test_every_page_has_one_notification_stack_with_two_live_regions(
-    app: FastAPI,
+    client: httpx.AsyncClient,
 ) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://localhost"
-    ) as anonymous:
-        page = await anonymous.get("/sign-in")
+    page = await client.get("/sign-in")
 
     stack = re.search(r'<section id="toast-stack".*?</section>', page.text, re.S)
     assert stack is not None

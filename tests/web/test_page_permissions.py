@@ -22,7 +22,7 @@ from datadive.db.types import utcnow
 from datadive.services.files import store_file
 from datadive.web.routes import ROUTERS
 from tests.support.accounts import browser
-from tests.support.cells import template_id
+from tests.support.cells import store_outputs, template_id
 from tests.support.world import World, build_world
 
 
@@ -86,11 +86,8 @@ async def make_the_cell_code_first(world: World, app: FastAPI) -> None:
 
 
 async def show_html_first(world: World, app: FastAPI) -> None:
-    async with app.state.database.transaction() as session:
-        html = {"output_type": "display_data", "data": {"text/html": "<b>widget</b>"}}
-        await session.execute(
-            sa.update(Cell).where(Cell.id == world.cell_id).values(outputs=[html])
-        )
+    html = {"output_type": "display_data", "data": {"text/html": "<b>widget</b>"}}
+    await store_outputs(app, world.cell_id, [html])
 
 
 DESCRIPTIVES = template_id("descriptives")

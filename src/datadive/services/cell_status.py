@@ -16,6 +16,8 @@ RESTART = "restart"
 AFTER = "after:"
 
 INTERRUPTED_ERROR = "KeyboardInterrupt"
+# The error output Datadive adds to a cell whose kernel died while it ran.
+KERNEL_DIED = "KernelDied"
 
 
 def after(cell_id: str) -> str:

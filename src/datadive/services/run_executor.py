@@ -35,7 +35,7 @@ from datadive.execution.client import (
 from datadive.schemas.runs import FINISHED
 from datadive.services import notebooks, runs
 from datadive.services.access import CellAccess, NotebookAccess
-from datadive.services.cell_status import was_interrupted
+from datadive.services.cell_status import KERNEL_DIED, was_interrupted
 from datadive.services.cells import CellView
 from datadive.services.notebook_files import NotebookFiles
 from datadive.services.run_progress import CellProgress, Finally
@@ -70,7 +70,7 @@ def worker_gone(worker_id: str) -> bool:
 def died_output(result: ExecutionResult) -> dict[str, Any]:
     return {
         "output_type": "error",
-        "ename": "KernelDied",
+        "ename": KERNEL_DIED,
         "evalue": result.problem or "",
         "traceback": [],
     }

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from datadive.services.cell_status import INTERRUPTED_ERROR, KERNEL_DIED
 from datadive.web.tracebacks import FailingLine, failing_line, involves, mentions
 
 CODE = Markup("<code>{}</code>")
@@ -52,15 +53,17 @@ class Explanation:
 MAX_MESSAGE = 2000  # Python's own message, quoted whole in a sentence up to this length
 
 
+def cut(text: str, limit: int) -> str:
+    """`text`, or its start and "…" when it is longer than `limit`."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def said(message: str) -> str:
-    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+    return cut(message, MAX_MESSAGE)
 
 
 def code(text: object) -> Markup:
-    value = str(text)
-    if len(value) > MAX_QUOTED:
-        value = value[: MAX_QUOTED - 1] + "…"
-    return CODE.format(value)
+    return CODE.format(cut(str(text), MAX_QUOTED))
 
 
 def listing(items: Sequence[object]) -> Markup:
@@ -422,10 +425,10 @@ def explain(
         return module_missing(evalue, traceback)
     if ename == "MemoryError":
         return out_of_memory(evalue, traceback)
-    if ename == "KernelDied":
+    if ename == KERNEL_DIED:
         return kernel_died(evalue)
     if ename in {"SyntaxError", "IndentationError", "TabError"}:
         return syntax_error(ename, evalue, traceback)
-    if ename == "KeyboardInterrupt":
+    if ename == INTERRUPTED_ERROR:
         return interrupted(traceback)
     return other_error(ename, evalue, traceback)

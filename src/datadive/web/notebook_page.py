@@ -131,6 +131,7 @@ def cell_context(
 
     return {
         "view": view,
+        "title": title_of(view),
         "status": describe_status(
             cell.status, cell.status_reason, cell.outputs, number_of=number_of
         ),

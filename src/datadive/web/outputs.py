@@ -24,11 +24,11 @@ import nh3
 from markupsafe import Markup, escape
 
 from datadive.web.error_explanations import Definitions, Explanation, explain, no_definitions
-from datadive.web.tracebacks import blocks_of
+from datadive.web.tracebacks import ANSI, blocks_of
 
-# SGR: ESC [ params m. Other escape sequences (cursor moves, titles) are dropped.
+# SGR: ESC [ params m. Other escape sequences (`tracebacks.ANSI`: cursor moves, titles) are
+# dropped.
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
-OTHER_ESCAPES = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|[@-Z\\-_])")
 COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 # A big image or page of HTML is still shown, but nothing without bounds goes into a page.
 MAX_TEXT = 200_000
@@ -76,7 +76,7 @@ class Piece:
 
 def ansi_to_html(text: str) -> Markup:
     """Escape `text`, turning SGR colour and bold codes into `<span class="ansi-…">`."""
-    text = OTHER_ESCAPES.sub("", SGR.sub(lambda m: f"\x00{m.group(1)}\x00", text))
+    text = ANSI.sub("", SGR.sub(lambda m: f"\x00{m.group(1)}\x00", text))
     parts = text.split("\x00")
     out: list[Markup] = []
     classes: list[str] = []
@@ -221,11 +221,8 @@ def output_pieces(
             name = "stderr" if output.get("name") == "stderr" else "stdout"
             text = ansi_to_html(joined(output.get("text", "")))
             pieces.append(Piece(kind="text", text=text, stream=name))
-        elif kind in {"execute_result", "display_data"}:
-            bundle = output.get("data")
-            piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
-            if piece is not None:
-                pieces.append(replace(piece, index=index))
+        elif (piece := display_piece(output)) is not None:
+            pieces.append(replace(piece, index=index))
         elif kind == "error":
             pieces.append(error_piece(output, definitions))
     return pieces
@@ -241,13 +238,15 @@ def output_document(outputs: Sequence[Any], index: int) -> str | None:
     if not 0 <= index < len(outputs):
         return None
     output = outputs[index]
-    if not isinstance(output, Mapping) or output.get("output_type") not in {
-        "execute_result",
-        "display_data",
-    }:
-        return None
-    bundle = output.get("data")
-    piece = rich_piece(bundle) if isinstance(bundle, Mapping) else None
+    piece = display_piece(output) if isinstance(output, Mapping) else None
     if piece is None or piece.kind != "html":
         return None
     return FRAME_DOCUMENT.format(piece.html)
+
+
+def display_piece(output: Mapping[str, Any]) -> Piece | None:
+    """What a result or displayed output shows (None for other outputs, or nothing shown)."""
+    if output.get("output_type") not in {"execute_result", "display_data"}:
+        return None
+    bundle = output.get("data")
+    return rich_piece(bundle) if isinstance(bundle, Mapping) else None

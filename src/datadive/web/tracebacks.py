@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+# Every terminal escape sequence: colours, cursor moves, window titles, one-character ones.
+ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|[@-Z\\-_])")
 # "File /…/site-packages/pandas/core/frame.py:4102, in DataFrame.__getitem__(self, key)",
 # "File pandas/_libs/index.pyx:172, in …", "File <frozen importlib._bootstrap>:1204, in …"
 FILE_FRAME = re.compile(r"^\s*File\s+(?P<path><[^>]*>|[^\n]+?)(?::\d+)?(?:,\s*in\b|\n|$)")

@@ -20,8 +20,9 @@ GONE = FRAME_DOCUMENT.format("<p>This output has changed since the page was show
 @router.get("/cells/{cell_id}/outputs/{index}")
 async def output_frame(index: int, principal: SignedIn, access: CellReadAccess) -> Response:
     """Output `index` of the cell, when the page shows it in a frame; 404 otherwise (a table,
-    an image, or outputs that changed since the page was drawn). The 404 is a document for the
-    frame too: the page's error page may not be framed."""
+    an image, or outputs that changed since the page was drawn), answered with a document the
+    frame may show. A cell that is gone or may not be read gets the usual error page (or the
+    sign-in page), which may not be framed: the frame then stays empty."""
     document = output_document(access.cell.outputs or [], index)
     if document is None:
         return HTMLResponse(GONE, status_code=404, headers=OUTPUT_FRAME_HEADERS)
