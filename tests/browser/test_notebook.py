@@ -240,7 +240,29 @@ async def test_code_typed_and_run_at_once_is_the_code_that_runs(page: Page, site
     await expect(cells.nth(0).locator(".cell-outputs")).to_contain_text("typed 42", timeout=60_000)
     await expect(cells.nth(0).locator(".cell-status")).to_contain_text("Ok")
 
-    await cells.nth(0).get_by_label("Code of cell 1").fill("print('edited', 7 * 8)")
+    await cells.nth(0).get_by_label("Code of cell 1").fill("x = 'edited'\nprint(x, 7 * 8)")
     await cells.nth(0).get_by_role("button", name="Run cell 1").click()
     await expect(cells.nth(0).locator(".cell-outputs")).to_contain_text("edited 56")
     await expect(cells.nth(0).locator(".cell-outputs")).not_to_contain_text("typed 42")
+
+    # A cell refreshed with the same outputs keeps its HTML output's frame as it is (it
+    # loaded again, blank for a moment, on every refresh).
+    await page.get_by_role("button", name="+ Code cell after cell 1").click()
+    await expect(cells).to_have_count(2)
+    await (
+        cells.nth(1)
+        .get_by_label("Code of cell 2")
+        .fill("from IPython.display import HTML\nHTML(f'<b>{x}</b>')")
+    )
+    await cells.nth(1).get_by_role("button", name="Run cell 2").click()
+    frame = cells.nth(1).locator("iframe.output-html")
+    await expect(frame.content_frame.locator("b")).to_have_text("edited", timeout=30_000)
+    loads: list[str] = []
+    page.on(
+        "request", lambda request: loads.append(request.url) if "/outputs/" in request.url else None
+    )
+    await cells.nth(0).get_by_label("Code of cell 1").fill("x = 'again'\nprint(x, 7 * 8)")
+    await cells.nth(0).get_by_role("button", name="Save cell 1").click()
+    await expect(cells.nth(1).locator(".cell-status")).to_contain_text("(cell 1 changed; run it again)")
+    await expect(frame.content_frame.locator("b")).to_have_text("edited")
+    assert loads == []

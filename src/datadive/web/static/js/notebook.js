@@ -29,12 +29,41 @@ function isDirty(cell) {
   return false;
 }
 
-// Carry over what belongs to the person, not to the server: open folds and unsaved code.
+// Carry over what belongs to the person, not to the server: open folds and code typed but
+// not saved.
 function keepState(old, fresh) {
   const oldCode = old.querySelector("[data-part=code]");
   const newCode = fresh.querySelector("[data-part=code]");
-  if (oldCode && newCode) newCode.open = oldCode.open;
+  if (oldCode && newCode) newCode.open = oldCode.open || newCode.open;
+  const oldEditor = old.querySelector("textarea.code-editor");
+  const newEditor = fresh.querySelector("textarea.code-editor");
+  if (oldEditor && newEditor && oldEditor.value !== oldEditor.defaultValue) {
+    newEditor.value = oldEditor.value;
+    if (newCode) newCode.open = true;
+  }
   keepOpen(old, fresh);
+}
+
+// Put `fresh` in the page in place of `old`, and return what is in the page now. A cell whose
+// outputs did not change is redrawn around them: they stay in the page, since an HTML
+// output's frame that is replaced or moved loads again (blank for a moment).
+function replaceKeepingOutputs(old, fresh) {
+  const before = old.querySelector(":scope > [data-part=outputs]");
+  const after = fresh.querySelector(":scope > [data-part=outputs]");
+  if (!before || !after || before.innerHTML !== after.innerHTML) {
+    old.replaceWith(fresh);
+    return fresh;
+  }
+  for (const name of old.getAttributeNames()) {
+    if (!fresh.hasAttribute(name)) old.removeAttribute(name);
+  }
+  for (const name of fresh.getAttributeNames()) old.setAttribute(name, fresh.getAttribute(name));
+  for (const child of [...old.childNodes]) if (child !== before) child.remove();
+  const nodes = [...fresh.childNodes];
+  const at = nodes.indexOf(after);
+  before.before(...nodes.slice(0, at));
+  before.after(...nodes.slice(at + 1));
+  return old;
 }
 
 // Folds of an error's report the person opened stay open when the cell is drawn again.
@@ -69,8 +98,8 @@ function install(workspace) {
     const focused = document.activeElement;
     const focusedId = focused && focused.id;
     const caret = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
-    old.replaceWith(fresh);
-    if (window.htmx) window.htmx.process(fresh);
+    const placed = replaceKeepingOutputs(old, fresh);
+    if (window.htmx) window.htmx.process(placed);
     const target = focusedId && document.getElementById(focusedId);
     if (target && target !== document.activeElement) {
       // A heading given the focus after a change keeps it when refreshed.
@@ -92,7 +121,7 @@ function install(workspace) {
       for (const part of ["status", "outputs"]) {
         const target = old.querySelector(`[data-part=${part}]`);
         const source = fresh.querySelector(`[data-part=${part}]`);
-        if (target && source) target.replaceWith(source);
+        if (target && source && target.innerHTML !== source.innerHTML) target.replaceWith(source);
       }
       return;
     }
@@ -135,30 +164,18 @@ function install(workspace) {
 
   // The add, move and delete buttons swap in the whole list through htmx: code typed but not
   // saved in other cells, and the folds the person opened, come along.
+  // The old cells, once swapped out, can still be read (they are only detached).
   let carried = null;
   workspace.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
     if (!(target instanceof Element) || target.id !== "cells") return;
-    carried = [...target.querySelectorAll(".cell")].map((cell) => {
-      const editor = cell.querySelector("textarea.code-editor");
-      const typed = editor && editor.value !== editor.defaultValue ? editor.value : null;
-      return { id: cell.id, typed, holder: cell.cloneNode(true) };
-    });
+    carried = [...target.querySelectorAll(".cell")];
   });
   workspace.addEventListener("htmx:afterSwap", () => {
     if (!carried) return;
-    for (const { id, typed, holder } of carried) {
-      const fresh = document.getElementById(id);
-      if (!fresh) continue;
-      const wasOpen = holder.querySelector("[data-part=code]")?.open;
-      keepOpen(holder, fresh);
-      const code = fresh.querySelector("[data-part=code]");
-      if (code && wasOpen) code.open = true;
-      const editor = fresh.querySelector("textarea.code-editor");
-      if (editor && typed !== null) {
-        editor.value = typed;
-        if (code) code.open = true;
-      }
+    for (const old of carried) {
+      const fresh = document.getElementById(old.id);
+      if (fresh && fresh !== old) keepState(old, fresh);
     }
     carried = null;
   });
