@@ -132,21 +132,40 @@ except Exception as error:
 """
 
 
+def scoped_expression(code: str, **values: Any) -> str:
+    """One expression for `user_expressions` that runs `code` in a scope of its own (the
+    user's namespace as `user_ns`, and `values`) and yields what it leaves in `answer`: the
+    user's variables are never touched."""
+    scope = "{'user_ns': get_ipython().user_ns, "
+    scope += "".join(f"{name!r}: {value!r}, " for name, value in values.items()) + "}"
+    return f"(lambda scope: (exec({code!r}, scope), scope['answer'])[1])({scope})"
+
+
+async def ask_quietly(
+    executor: RunExecutor, *, notebook: Notebook, expression: str, seconds: float
+) -> Any:
+    """The notebook's running kernel's answer to `expression` (`evaluate_silently`); None
+    when no server or kernel runs, it is busy past `seconds`, or anything fails. Nothing is
+    started."""
+    try:
+        async with asyncio.timeout(seconds):
+            found = await running_kernel(executor, notebook=notebook)
+            if found is None:
+                return None
+            return await evaluate_silently(found[0], found[1], expression)
+    except (TimeoutError, OSError, WebSocketException, WireError, DatadiveError) as exc:
+        log.debug("no answer from the kernel of notebook %s: %r", notebook.id, exc)
+        return None
+
+
 async def dataframe_columns(
     executor: RunExecutor, *, notebook: Notebook, seconds: float = ASK_SECONDS
 ) -> Columns:
     """`{table: [columns]}` for the pandas DataFrames in the notebook's running kernel; empty
     when no server or kernel runs, the kernel is busy past `seconds`, or anything fails."""
-    try:
-        async with asyncio.timeout(seconds):
-            found = await running_kernel(executor, notebook=notebook)
-            if found is None:
-                return {}
-            handle, kernel_id = found
-            answer = await evaluate_silently(handle, kernel_id, COLUMNS_EXPRESSION)
-    except (TimeoutError, OSError, WebSocketException, WireError, DatadiveError) as exc:
-        log.debug("no columns from the kernel of notebook %s: %r", notebook.id, exc)
-        return {}
+    answer = await ask_quietly(
+        executor, notebook=notebook, expression=COLUMNS_EXPRESSION, seconds=seconds
+    )
     return read_columns(answer)
 
 
@@ -164,21 +183,15 @@ async def table_facts(
     `seconds`, or anything fails. Nothing is started."""
     if not table.isidentifier() or keyword.iskeyword(table):
         return None
-    scope = (
-        f"{{'user_ns': get_ipython().user_ns, 'name': {table!r}, "
-        f"'ranges': {[str(name) for name in ranges][:MAX_COLUMNS]!r}, "
-        f"'levels': {LEVELS!r}, 'max_columns': {MAX_COLUMNS}, 'max_label': {MAX_LABEL}}}"
+    expression = scoped_expression(
+        COLUMN_FACTS,
+        name=table,
+        ranges=[str(name) for name in ranges][:MAX_COLUMNS],
+        levels=LEVELS,
+        max_columns=MAX_COLUMNS,
+        max_label=MAX_LABEL,
     )
-    expression = f"(lambda scope: (exec({COLUMN_FACTS!r}, scope), scope['answer'])[1])({scope})"
-    try:
-        async with asyncio.timeout(seconds):
-            found = await running_kernel(executor, notebook=notebook)
-            if found is None:
-                return None
-            answer = await evaluate_silently(found[0], found[1], expression)
-    except (TimeoutError, OSError, WebSocketException, WireError, DatadiveError) as exc:
-        log.debug("no columns of %s from the kernel of %s: %r", table, notebook.id, exc)
-        return None
+    answer = await ask_quietly(executor, notebook=notebook, expression=expression, seconds=seconds)
     return read_facts(answer)
 
 

@@ -15,10 +15,8 @@ name the server chose, never by a name the kernel gives back.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextlib
-import json
 import keyword
 import logging
 import os
@@ -34,7 +32,12 @@ from datadive.db.models import Notebook
 from datadive.errors import Conflict, Invalid, NotFound, Unavailable
 from datadive.execution.local import LocalBackend
 from datadive.execution.wire import WireError
-from datadive.services.kernel_variables import evaluate_silently, running_kernel
+from datadive.services.kernel_variables import (
+    evaluate_silently,
+    read_json,
+    running_kernel,
+    scoped_expression,
+)
 from datadive.services.run_executor import RunExecutor
 
 log = logging.getLogger(__name__)
@@ -113,21 +116,14 @@ def check_table_name(name: str) -> str:
 
 def writer_expression(*, name: str, path: str, table_format: TableFormat) -> str:
     """One expression for `user_expressions`: it runs WRITER apart and yields its answer."""
-    scope = f"{{'user_ns': get_ipython().user_ns, 'name': {name!r}, 'path': {path!r}, "
-    scope += f"'table_format': {table_format!r}}}"
-    return f"(lambda scope: (exec({WRITER!r}, scope), scope['answer'])[1])({scope})"
+    return scoped_expression(WRITER, name=name, path=path, table_format=table_format)
 
 
 def read_answer(answer: Any) -> dict[str, Any]:
     """The kernel's answer, checked: a dict with a status, or an error of ours."""
     if not isinstance(answer, dict) or answer.get("status") != "ok":
         raise Unavailable("The kernel did not answer the export; try again.")
-    text = answer.get("data", {}).get("text/plain")
-    try:
-        # text/plain is the repr of the JSON string.
-        parsed = json.loads(ast.literal_eval(text)) if isinstance(text, str) else None
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        parsed = None
+    parsed = read_json(answer)
     if not isinstance(parsed, dict) or not isinstance(parsed.get("status"), str):
         raise Unavailable("The kernel's answer to the export could not be read.")
     return parsed
