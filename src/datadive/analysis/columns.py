@@ -24,6 +24,12 @@ import pandas as pd
 
 ATTRS_KEY = "datadive"
 MEASUREMENTS = ("nominal", "ordinal", "scale", "binary")
+# Column types, in the words of the file metadata (`datadive.files.columns.TYPES`).
+NUMERIC_TYPES = frozenset({"integer", "number"})
+SCALE_TYPES = NUMERIC_TYPES | {"date", "datetime", "time", "duration"}
+NOMINAL_TYPES = frozenset({"string", "boolean"})
+# Levels whose values are categories: counted, never averaged.
+CATEGORY_LEVELS = frozenset({"nominal", "binary"})
 
 
 class ValueLabel(TypedDict):
@@ -92,11 +98,18 @@ def column_type(series: pd.Series) -> str:
     return "string"
 
 
-def measurement_from_type(series: pd.Series) -> str | None:
-    kind = column_type(series)
-    if kind in {"integer", "number", "datetime", "duration"}:
+def level_of_type(column_type: str) -> str | None:
+    """The measurement level a column's type suggests when nothing says it: numbers and
+    dates scale, text and yes/no nominal (the file page and the notebook alike)."""
+    if column_type in SCALE_TYPES:
         return "scale"
-    return "nominal"
+    if column_type in NOMINAL_TYPES:
+        return "nominal"
+    return None
+
+
+def measurement_from_type(series: pd.Series) -> str | None:
+    return level_of_type(column_type(series))
 
 
 def _entries(frame: pd.DataFrame | pd.Series) -> Mapping[str, Any]:

@@ -9,7 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from datadive.analysis.columns import column_info, column_title, no_column_message
+from datadive.analysis.columns import (
+    CATEGORY_LEVELS,
+    column_info,
+    column_title,
+    no_column_message,
+)
 from datadive.analysis.labels import categories, check_show, label_map, labelled
 
 MISSING = "Missing"
@@ -20,7 +25,6 @@ PERCENTAGES = {
     "column percent": "columns",
     "total percent": "all",
 }
-CATEGORY_LEVELS = frozenset({"nominal", "binary"})
 
 
 def _check_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:

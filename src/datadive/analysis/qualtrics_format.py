@@ -14,13 +14,12 @@ import json
 import re
 from typing import Any
 
-from datadive.analysis.columns import unique_names
+from datadive.analysis.columns import NUMERIC_TYPES, unique_names
 from datadive.analysis.qsf import describe_column, find_question
 
 CURRENT = "three_header_rows"
 LEGACY = "legacy_two_header_rows"
 HEADER_ROWS = {CURRENT: 3, LEGACY: 2}
-NUMERIC_TYPES = frozenset({"integer", "number"})
 
 STATUS_LABELS = {
     0: "IP Address",

@@ -16,8 +16,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from datadive.analysis.columns import level_of_type
+
 TYPES = ("integer", "number", "string", "boolean", "date", "datetime", "time", "duration", "other")
-NUMERIC_TYPES = {"integer", "number"}
 
 _DUCKDB_TYPES = {
     "TINYINT": "integer",
@@ -51,14 +52,6 @@ def type_from_duckdb(duckdb_type: str) -> str:
     return _DUCKDB_TYPES.get(name, "other")
 
 
-def measurement_from_type(column_type: str) -> str | None:
-    if column_type in NUMERIC_TYPES or column_type in {"date", "datetime", "time", "duration"}:
-        return "scale"
-    if column_type in {"string", "boolean"}:
-        return "nominal"
-    return None
-
-
 def make_column(
     name: str,
     column_type: str,
@@ -74,7 +67,7 @@ def make_column(
         if value_labels:
             measurement, measurement_source = "nominal", "type"
         else:
-            measurement = measurement_from_type(column_type)
+            measurement = level_of_type(column_type)
             measurement_source = "type" if measurement else None
     column: dict[str, Any] = {
         "name": name,

@@ -11,13 +11,13 @@ from typing import Any
 
 import duckdb
 
-from datadive.files.columns import NUMERIC_TYPES, json_safe
+from datadive.analysis.columns import CATEGORY_LEVELS, NUMERIC_TYPES
+from datadive.files.columns import json_safe
 from datadive.files.duckdb_sources import sql_name
 
 TOP_VALUES = 10
 QUANTILES = (0.25, 0.5, 0.75)
 _ORDERED = NUMERIC_TYPES | {"date", "datetime", "time"}
-CATEGORIES = frozenset({"nominal", "binary"})
 
 
 def profile_table(
@@ -74,7 +74,7 @@ def profile_table(
 
 def _summed_as(column: dict[str, Any]) -> str:
     """The type whose summaries fit: category codes are summed up as categories."""
-    if column.get("measurement") in CATEGORIES and column["type"] in NUMERIC_TYPES:
+    if column.get("measurement") in CATEGORY_LEVELS and column["type"] in NUMERIC_TYPES:
         return "category"
     return str(column["type"])
 
@@ -100,7 +100,10 @@ def _value(column: dict[str, Any]) -> str:
 def _wants_top_values(column: dict[str, Any]) -> bool:
     if column["type"] in {"string", "boolean"}:
         return True
-    return column.get("measurement") in {*CATEGORIES, "ordinal"} and column["type"] in NUMERIC_TYPES
+    return (
+        column.get("measurement") in {*CATEGORY_LEVELS, "ordinal"}
+        and column["type"] in NUMERIC_TYPES
+    )
 
 
 def _top_values(
