@@ -263,6 +263,8 @@ async def test_code_typed_and_run_at_once_is_the_code_that_runs(page: Page, site
     )
     await cells.nth(0).get_by_label("Code of cell 1").fill("x = 'again'\nprint(x, 7 * 8)")
     await cells.nth(0).get_by_role("button", name="Save cell 1").click()
-    await expect(cells.nth(1).locator(".cell-status")).to_contain_text("(cell 1 changed; run it again)")
+    await expect(cells.nth(1).locator(".cell-status")).to_contain_text(
+        "(cell 1 changed; run it again)"
+    )
     await expect(frame.content_frame.locator("b")).to_have_text("edited")
     assert loads == []

@@ -68,6 +68,18 @@ def test_previews_tests_and_partial_responses_are_flagged(tmp_path: Path) -> Non
     assert shown["row_count"] == 5
 
 
+def test_a_row_left_out_for_two_reasons_is_counted_once(tmp_path: Path) -> None:
+    """A survey preview sent through the test channel: one preview, not also a test, as the
+    notebook's reader counts it."""
+    path = write_export(tmp_path / "habits.csv")
+    path.write_bytes(path.read_bytes().replace(b",R_1,preview,", b",R_1,test,"))
+
+    shown = preview(path, "csv")
+
+    assert shown["qualtrics"]["row_flags"][1] == ["preview", "test"]
+    assert shown["qualtrics"]["responses"] == {"total": 5, "preview": 1, "test": 1, "partial": 1}
+
+
 def test_multi_line_question_texts_stay_in_the_header(tmp_path: Path) -> None:
     metadata = read_metadata(write_export(tmp_path / "h.csv"), "csv", original_name="h.csv")
     columns = columns_by_name(metadata)

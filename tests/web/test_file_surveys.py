@@ -14,6 +14,7 @@ import pyreadstat
 import pytest
 from fastapi import FastAPI
 
+from datadive.web.file_view import left_out_summary
 from tests.files.survey_files import write_qsf
 from tests.support.cells import template_id
 from tests.support.programme_survey import PROGRAMMES, programme_export, programme_qsf, responses
@@ -192,3 +193,17 @@ async def test_a_survey_definition_with_damaged_questions_is_stored_and_shown(
     # What could be read is kept: the question, without the labels that were damaged.
     [question] = definition["metadata"]["questions"]
     assert question["question_id"] == "QID1"
+
+
+def test_the_left_out_sentence_says_when_it_counts_only_the_first_rows() -> None:
+    counted = {"qualtrics": {"responses": {"total": 20000, "preview": 3, "test": 1}}}
+    whole = {**counted, "profile": {"exact": True}}
+    first = {**counted, "profile": {"exact": False}}
+
+    assert left_out_summary(whole) == (
+        "The import cell leaves out 3 survey previews and 1 test response."
+    )
+    assert left_out_summary(first) == (
+        "Of the first 20,000 responses, the import cell leaves out 3 survey previews and "
+        "1 test response."
+    )

@@ -180,10 +180,14 @@ def _qualtrics_flags(
     first = connection.execute(
         f"SELECT {selected} FROM {TABLE} ORDER BY rowid LIMIT {int(rows)}"  # noqa: S608
     ).fetchall()
+    # Each row is counted once, for the first reason it is left out (as the kernel reader
+    # counts): a survey preview that is also a test counts as a preview.
+    counted = []
+    for index, flag in enumerate(flags):
+        earlier = "".join(f" AND NOT ({conditions[e]})" for e in flags[:index])
+        counted.append(f"count_if(({conditions[flag]}){earlier})")
     counts = connection.execute(
-        "SELECT count(*), "  # noqa: S608
-        + ", ".join(f"count_if({conditions[flag]})" for flag in flags)
-        + f" FROM {TABLE}"
+        f"SELECT count(*), {', '.join(counted)} FROM {TABLE}"  # noqa: S608
     ).fetchone()
     assert counts is not None
     return {

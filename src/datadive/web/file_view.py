@@ -181,6 +181,10 @@ def left_out_summary(preview: Mapping[str, Any]) -> str:
         f"{tests} test response{'s' if tests != 1 else ''}",
     ]
     sentence = f"The import cell leaves out {parts[0]} and {parts[1]}"
+    if not (preview.get("profile") or {}).get("exact", True):
+        total = responses.get("total", 0)
+        sentence = f"Of the first {total:,} responses, the import cell leaves out {parts[0]} and "
+        sentence += parts[1]
     if partial:
         sentence += (
             f"; {partial} unfinished response{'s are' if partial != 1 else ' is'} kept unless "
