@@ -34,15 +34,46 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run time
+    from datadive.analysis.categorical import (
+        chi_square_independence,
+        cochrans_q,
+        fisher_exact,
+        mcnemar,
+    )
+    from datadive.analysis.checks import (
+        group_descriptives,
+        levene_test,
+        outliers,
+        qq_plot,
+        shapiro_wilk,
+    )
     from datadive.analysis.columns import (
         column_info,
         column_title,
         rename_column,
         set_column_info,
     )
+    from datadive.analysis.correlation import (
+        correlation_matrix,
+        kendall_tau,
+        partial_correlation,
+        pearson,
+        spearman,
+    )
     from datadive.analysis.describe import cross_table, descriptives, frequency_table
+    from datadive.analysis.factorial import ancova, two_way_anova
+    from datadive.analysis.goodness_of_fit import chi_square_goodness_of_fit, multinomial_test
     from datadive.analysis.labels import categories, codes, labelled, recode_value
+    from datadive.analysis.one_way import (
+        brown_forsythe_anova,
+        kruskal_wallis,
+        one_way_anova,
+        welch_anova,
+    )
     from datadive.analysis.plots import Plot, box_plot, histogram, scatter_plot
+    from datadive.analysis.post_hoc import dunn_test, games_howell, tukey_hsd
+    from datadive.analysis.proportions import binomial_test
+    from datadive.analysis.rank_tests import mann_whitney, sign_test, wilcoxon_signed_rank
     from datadive.analysis.readers import (
         read_csv,
         read_excel,
@@ -50,6 +81,15 @@ if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run 
         read_spss,
         read_stata,
     )
+    from datadive.analysis.regression import (
+        linear_regression,
+        logistic_regression,
+        ordinal_regression,
+    )
+    from datadive.analysis.reliability import reliability
+    from datadive.analysis.repeated import friedman, mixed_anova, repeated_measures_anova
+    from datadive.analysis.results import AnalysisError, Result
+    from datadive.analysis.t_tests import independent_t, one_sample_t, paired_t
 
 _HOMES = {
     "read_csv": "readers",
@@ -72,28 +112,110 @@ _HOMES = {
     "box_plot": "plots",
     "histogram": "plots",
     "scatter_plot": "plots",
+    "one_sample_t": "t_tests",
+    "paired_t": "t_tests",
+    "independent_t": "t_tests",
+    "mann_whitney": "rank_tests",
+    "wilcoxon_signed_rank": "rank_tests",
+    "sign_test": "rank_tests",
+    "binomial_test": "proportions",
+    "one_way_anova": "one_way",
+    "welch_anova": "one_way",
+    "brown_forsythe_anova": "one_way",
+    "kruskal_wallis": "one_way",
+    "tukey_hsd": "post_hoc",
+    "games_howell": "post_hoc",
+    "dunn_test": "post_hoc",
+    "two_way_anova": "factorial",
+    "ancova": "factorial",
+    "repeated_measures_anova": "repeated",
+    "mixed_anova": "repeated",
+    "friedman": "repeated",
+    "chi_square_independence": "categorical",
+    "fisher_exact": "categorical",
+    "mcnemar": "categorical",
+    "cochrans_q": "categorical",
+    "chi_square_goodness_of_fit": "goodness_of_fit",
+    "multinomial_test": "goodness_of_fit",
+    "pearson": "correlation",
+    "spearman": "correlation",
+    "kendall_tau": "correlation",
+    "partial_correlation": "correlation",
+    "correlation_matrix": "correlation",
+    "linear_regression": "regression",
+    "logistic_regression": "regression",
+    "ordinal_regression": "regression",
+    "reliability": "reliability",
+    "shapiro_wilk": "checks",
+    "levene_test": "checks",
+    "qq_plot": "checks",
+    "outliers": "checks",
+    "group_descriptives": "checks",
+    "Result": "results",
+    "AnalysisError": "results",
 }
 __all__ = [
+    "AnalysisError",
     "Plot",
+    "Result",
+    "ancova",
+    "binomial_test",
     "box_plot",
+    "brown_forsythe_anova",
     "categories",
+    "chi_square_goodness_of_fit",
+    "chi_square_independence",
+    "cochrans_q",
     "codes",
     "column_info",
     "column_title",
+    "correlation_matrix",
     "cross_table",
     "descriptives",
+    "dunn_test",
+    "fisher_exact",
     "frequency_table",
+    "friedman",
+    "games_howell",
+    "group_descriptives",
     "histogram",
+    "independent_t",
+    "kendall_tau",
+    "kruskal_wallis",
     "labelled",
+    "levene_test",
+    "linear_regression",
+    "logistic_regression",
+    "mann_whitney",
+    "mcnemar",
+    "mixed_anova",
+    "multinomial_test",
+    "one_sample_t",
+    "one_way_anova",
+    "ordinal_regression",
+    "outliers",
+    "paired_t",
+    "partial_correlation",
+    "pearson",
+    "qq_plot",
     "read_csv",
     "read_excel",
     "read_qualtrics",
     "read_spss",
     "read_stata",
     "recode_value",
+    "reliability",
     "rename_column",
+    "repeated_measures_anova",
     "scatter_plot",
     "set_column_info",
+    "shapiro_wilk",
+    "sign_test",
+    "spearman",
+    "tukey_hsd",
+    "two_way_anova",
+    "welch_anova",
+    "wilcoxon_signed_rank",
 ]
 
 

@@ -1,0 +1,202 @@
+"""Choosing the data an analysis uses, and saying in words why it cannot.
+
+Every analysis leaves out rows with a missing value in any of its own columns (listwise, per
+analysis) and says how many (`missing_note`). Groups are named by their value labels
+(`Psychology`, not 1) and come in the order the user gives (`groups=[...]`) or else in the
+column's own order (value labels, then numbers by size, text alphabetically).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datadive.analysis.columns import column_title, no_column_message
+from datadive.analysis.labels import categories, labelled
+from datadive.analysis.results import AnalysisError
+
+
+def require_columns(frame: pd.DataFrame, *columns: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise AnalysisError(
+            f"The data must be a table (a pandas DataFrame), not {type(frame).__name__}."
+        )
+    for column in columns:
+        if column not in frame.columns:
+            raise AnalysisError(no_column_message(frame, column))
+
+
+def numbers_of(frame: pd.DataFrame, column: str, *, role: str = "outcome") -> pd.Series:
+    """The column as numbers (missing stays missing); a text column is refused in words.
+    Booleans count as 0/1; a labelled categorical column gives its codes."""
+    require_columns(frame, column)
+    series = frame[column]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        numeric = pd.to_numeric(labelled(frame, column, show="codes"), errors="coerce")
+        if numeric.notna().sum() == series.notna().sum():
+            return numeric.astype(float)
+    elif pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
+        return series.astype(float)
+    converted = pd.to_numeric(series, errors="coerce")
+    texts = series[series.notna() & converted.isna()]
+    if len(texts):
+        examples = ", ".join(repr(str(v)) for v in list(dict.fromkeys(texts.tolist()))[:3])
+        raise AnalysisError(
+            f"{column!r} holds text ({examples}), not numbers, so it cannot be the {role}. "
+            "Choose a numeric column, or recode the text into numbers first."
+        )
+    return converted.astype(float)
+
+
+def complete_rows(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, int]:
+    """The rows with a value in every one of `columns`, and how many were left out."""
+    require_columns(frame, *columns)
+    kept = frame.dropna(subset=list(dict.fromkeys(columns)))
+    return kept, len(frame) - len(kept)
+
+
+def missing_note(n_used: int, n_missing: int, columns: Sequence[str]) -> str:
+    """`N = 57. 3 rows with a missing value in wellbeing or group were left out (listwise).`"""
+    text = f"N = {n_used}."
+    if n_missing:
+        names = _names(columns)
+        rows = "row" if n_missing == 1 else "rows"
+        verb = "was" if n_missing == 1 else "were"
+        text += f" {n_missing} {rows} with a missing value in {names} {verb} left out (listwise)."
+    else:
+        text += " No values were missing."
+    return text
+
+
+def _names(columns: Sequence[str]) -> str:
+    names = list(dict.fromkeys(str(c) for c in columns))
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def at_least(n: int, needed: int, what: str) -> None:
+    if n < needed:
+        raise AnalysisError(
+            f"There are only {n} {what} with complete data; this analysis needs at least {needed}."
+        )
+
+
+def not_constant(values: pd.Series, column: str) -> None:
+    present = values.dropna()
+    if len(present) and present.nunique() == 1:
+        raise AnalysisError(
+            f"{column!r} has the same value ({_plain(present.iloc[0])}) in every row used, "
+            "so there is no variation to analyse."
+        )
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Groups:
+    """Values of an outcome split by a grouping column, in order, listwise complete."""
+
+    column: str  # the grouping column
+    outcome: str
+    names: list[Any]
+    values: dict[Any, np.ndarray]
+    n_missing: int
+    n_other: int = 0  # rows in groups that were not chosen
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome + group, used rows
+
+    @property
+    def n(self) -> int:
+        return sum(len(v) for v in self.values.values())
+
+    def note(self) -> str:
+        text = missing_note(self.n, self.n_missing, [self.outcome, self.column])
+        if self.n_other:
+            rows = "row" if self.n_other == 1 else "rows"
+            text += f" {self.n_other} {rows} in other groups of {self.column} were not used."
+        return text
+
+
+def split_groups(
+    frame: pd.DataFrame,
+    outcome: str,
+    group: str,
+    *,
+    groups: Sequence[Any] | None = None,
+    exactly: int | None = None,
+    smallest: int = 2,
+    show: str = "labels",
+) -> Groups:
+    """The outcome's values per group of `group`, named by value labels and in the order of
+    `groups` (only those groups) or the column's own order. Refuses, in words, a text outcome,
+    fewer groups than needed (or not `exactly` that many), a group with fewer than `smallest`
+    values, and an outcome with the same value everywhere."""
+    require_columns(frame, outcome, group)
+    if outcome == group:
+        raise AnalysisError("The outcome and the grouping column must be different columns.")
+    values = numbers_of(frame, outcome)
+    labels = labelled(frame, group, show=show)
+    data = pd.DataFrame({outcome: values, group: labels})
+    used = data.dropna()
+    n_missing = len(data) - len(used)
+    present = categories(used[group])
+    if groups is not None:
+        chosen = list(groups)
+        unknown = [g for g in chosen if g not in present and str(g) not in map(str, present)]
+        if unknown:
+            raise AnalysisError(
+                f"{group!r} has no group {unknown[0]!r} with data; its groups are "
+                + ", ".join(repr(str(p)) for p in present)
+                + "."
+            )
+        by_text = {str(p): p for p in present}
+        names = [g if g in present else by_text[str(g)] for g in chosen]
+        if len(set(map(str, names))) != len(names):
+            raise AnalysisError("Each group may be chosen only once.")
+    else:
+        names = present
+    n_other = int((~used[group].isin(names)).sum())
+    used = used[used[group].isin(names)]
+    if exactly is not None and len(names) != exactly:
+        listed = ", ".join(repr(str(p)) for p in names) or "none"
+        hint = " Choose the two groups to compare." if len(names) > exactly else ""
+        raise AnalysisError(
+            f"This analysis compares exactly {exactly} groups; {group!r} has {len(names)} "
+            f"with data ({listed}).{hint}"
+        )
+    if len(names) < 2:
+        listed = ", ".join(repr(str(p)) for p in names) or "none"
+        raise AnalysisError(
+            f"{group!r} has only {len(names)} group with data ({listed}); at least two groups "
+            "are needed to compare."
+        )
+    split = {name: used.loc[used[group] == name, outcome].to_numpy(float) for name in names}
+    for name, group_values in split.items():
+        if len(group_values) < smallest:
+            raise AnalysisError(
+                f"The group {str(name)!r} has {len(group_values)} value(s) of {outcome!r}; "
+                f"each group needs at least {smallest}."
+            )
+    not_constant(used[outcome], outcome)
+    return Groups(
+        column=group,
+        outcome=outcome,
+        names=names,
+        values=split,
+        n_missing=n_missing,
+        n_other=n_other,
+        data=used,
+    )
+
+
+def title_of(frame: pd.DataFrame, column: str) -> str:
+    """The column's name, or its question text when it has one (for table headings)."""
+    return column_title(frame, column)
