@@ -42,3 +42,19 @@ def run_template(slug: str, tables: dict[str, pd.DataFrame], **inputs: Any) -> T
         expression = ast.Expression(body=last.value)
         shown = eval(compile(expression, slug, "eval"), namespace)  # noqa: S307
     return TemplateRun(code=code, namespace=namespace, shown=shown)
+
+
+def in_process_cases() -> set[str]:
+    """The templates whose runs are checked in this process: every `TEMPLATE_CASES` (a dict
+    of slug to example inputs) of a `tests/cell_templates/test_*_templates.py` module."""
+    import importlib  # noqa: PLC0415 - the test modules, only when asked
+    import pkgutil  # noqa: PLC0415
+
+    import tests.cell_templates as package  # noqa: PLC0415
+
+    slugs: set[str] = set()
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.startswith("test_") and module.name.endswith("_templates"):
+            found = importlib.import_module(f"{package.__name__}.{module.name}")
+            slugs |= set(getattr(found, "TEMPLATE_CASES", {}))
+    return slugs

@@ -130,13 +130,14 @@ def split_groups(
     outcome: str,
     group: str,
     *,
-    groups: Sequence[Any] | None = None,
+    groups: Sequence[Any] | str | None = None,
     exactly: int | None = None,
     smallest: int = 2,
     show: str = "labels",
 ) -> Groups:
     """The outcome's values per group of `group`, named by value labels and in the order of
-    `groups` (only those groups) or the column's own order. Refuses, in words, a text outcome,
+    `groups` (only those groups; a list, or text with commas from a form) or the column's own
+    order. Refuses, in words, a text outcome,
     fewer groups than needed (or not `exactly` that many), a group with fewer than `smallest`
     values, and an outcome with the same value everywhere."""
     require_columns(frame, outcome, group)
@@ -148,6 +149,8 @@ def split_groups(
     used = data.dropna()
     n_missing = len(data) - len(used)
     present = categories(used[group])
+    if isinstance(groups, str):  # a form's text field: "Psychology, Sociology"
+        groups = [part.strip() for part in groups.split(",") if part.strip()] or None
     if groups is not None:
         chosen = list(groups)
         unknown = [g for g in chosen if g not in present and str(g) not in map(str, present)]
