@@ -19,7 +19,7 @@ InputType = Literal[
     "columns",
     "identifier",
 ]
-OutputType = Literal["dataframe", "series", "figure", "table", "value", "model"]
+OutputType = Literal["dataframe", "series", "figure", "table", "value", "model", "result"]
 # Measurement levels, as file metadata and `df.attrs["datadive"]` name them.
 Level = Literal["nominal", "ordinal", "scale", "binary"]
 LEVELS: tuple[Level, ...] = get_args(Level)
