@@ -78,7 +78,9 @@ def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
         }
         for c in checks
     ]
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    # None, not NaN, where no alternative is suggested (and where nothing was computed)
+    return table.astype(object).where(table.notna(), None)
 
 
 class Result:
