@@ -62,7 +62,10 @@ async def test_the_library_shows_the_built_in_templates_by_category(app: FastAPI
     assert '<h2 id="shelf-builtin">Built-in templates</h2>' in page.text
     for title in ("Descriptive statistics", "Load a CSV or TSV file", "Histogram"):
         assert title in page.text, title
-    assert '<h3 id="shelf-builtin-1">Describe</h3>' in page.text
+    # In the order of an analysis, not alphabetically: Import, Prepare, Describe …
+    assert '<h3 id="shelf-builtin-1">Import</h3>' in page.text
+    assert '<h3 id="shelf-builtin-3">Describe</h3>' in page.text
+    assert page.text.index(">Prepare</h3>") < page.text.index(">Export</h3>")
     assert f'href="/templates/{template_id("descriptives")}"' in page.text
     assert "You have no templates here yet." in page.text
     assert '<a href="/templates" aria-current="page">Templates</a>' in page.text

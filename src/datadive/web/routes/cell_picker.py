@@ -4,8 +4,6 @@ scripts (plain links and forms)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import groupby
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,7 +12,6 @@ from starlette.responses import Response
 
 from datadive.api.deps import DbSession, ExecutorDep, SettingsDep
 from datadive.auth.principal import Principal
-from datadive.db.models import CellTemplate
 from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellCreate
 from datadive.services import cells
@@ -28,6 +25,7 @@ from datadive.web.forms import failure_status, parse, settle
 from datadive.web.navigation import redirect
 from datadive.web.notebook_page import EditAccess, notebook_url, placement, project_file_paths
 from datadive.web.rendering import render
+from datadive.web.template_shelves import by_category
 
 router = APIRouter()
 
@@ -44,11 +42,6 @@ async def tables_at(session: AsyncSession, access: NotebookAccess, after: str) -
         if view.cell.id == after:
             break
     return names
-
-
-def by_category(rows: Sequence[CellTemplate]) -> list[tuple[str, list[CellTemplate]]]:
-    ordered = sorted(rows, key=lambda row: (row.category.lower(), row.title.lower()))
-    return [(name, list(group)) for name, group in groupby(ordered, key=lambda r: r.category)]
 
 
 async def show_form(

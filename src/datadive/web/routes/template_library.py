@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,6 +17,7 @@ from datadive.services import cell_templates
 from datadive.web.deps import SignedIn
 from datadive.web.navigation import redirect
 from datadive.web.rendering import render, render_page
+from datadive.web.template_shelves import by_category
 
 router = APIRouter()
 
@@ -38,11 +38,6 @@ class Shelf:
     title: str
     empty: str
     categories: list[tuple[str, list[CellTemplate]]]
-
-
-def by_category(rows: Sequence[CellTemplate]) -> list[tuple[str, list[CellTemplate]]]:
-    ordered = sorted(rows, key=lambda row: (row.category.lower(), row.title.lower()))
-    return [(name, list(group)) for name, group in groupby(ordered, key=lambda r: r.category)]
 
 
 def shelves(rows: Sequence[CellTemplate], user_id: str) -> list[Shelf]:
