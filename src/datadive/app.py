@@ -17,12 +17,12 @@ from datadive.config import Settings, load_settings
 from datadive.db.engine import Database
 from datadive.execution.factory import build_backend
 from datadive.mail.factory import build_mail_sender
-from datadive.services.auth_policy import AuthPolicy
-from datadive.services.cell_templates import sync_builtin_templates
-from datadive.services.notebook_events import purge_old_events
-from datadive.services.notebook_files import NotebookFiles
-from datadive.services.run_executor import RunExecutor
-from datadive.services.workspace_files import WorkspaceFiles
+from datadive.services.authoring.cell_templates import sync_builtin_templates
+from datadive.services.authoring.notebook_events import purge_old_events
+from datadive.services.data_files.workspace_files import WorkspaceFiles
+from datadive.services.identity.auth_policy import AuthPolicy
+from datadive.services.ipynb.notebook_files import NotebookFiles
+from datadive.services.running.run_executor import RunExecutor
 from datadive.startup import ensure_data_dir, require_schema_at_head
 from datadive.storage.factory import build_file_store
 from datadive.web import install_web

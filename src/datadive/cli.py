@@ -25,7 +25,7 @@ from datadive.db.schema import (
     upgrade_schema,
 )
 from datadive.errors import Conflict, Invalid, StartupError
-from datadive.services import accounts
+from datadive.services.identity import accounts
 from datadive.startup import ensure_data_dir, prepare_database
 
 T = TypeVar("T")

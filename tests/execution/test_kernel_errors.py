@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from datadive.execution.client import JupyterClient, KernelSession
-from datadive.services.run_executor import died_output
+from datadive.services.running.run_executor import died_output
 from datadive.web.error_explanations import explain
 from datadive.web.tracebacks import failing_line
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datadive.services.file_base import KEEP_REVISIONS, BaseCell, FileBase, Revision
+from datadive.services.ipynb.file_base import KEEP_REVISIONS, BaseCell, FileBase, Revision
 
 
 def revision(number: int, *sources: str) -> Revision:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from datadive.errors import Invalid
-from datadive.services.file_paths import normalize_path, target_path
+from datadive.services.data_files.file_paths import normalize_path, target_path
 
 
 @pytest.mark.parametrize(

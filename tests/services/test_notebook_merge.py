@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datadive.services.file_base import BaseCell, Revision
-from datadive.services.notebook_merge import (
+from datadive.services.ipynb.file_base import BaseCell, Revision
+from datadive.services.ipynb.notebook_merge import (
     FileCell,
     FileNotebook,
     Merge,

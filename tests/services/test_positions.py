@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datadive.services.positions import (
+from datadive.services.authoring.positions import (
     LONGEST_KEY,
     key_between,
     keys_for_order,

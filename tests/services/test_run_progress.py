@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from datadive.services.run_progress import output_change
+from datadive.services.running.run_progress import output_change
 from tests.support.events import apply_outputs
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from datadive.services.workspace_files import WorkspaceFiles
+from datadive.services.data_files.workspace_files import WorkspaceFiles
 from tests.support.world import World, build_world
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from datadive.cell_templates.library import builtin_template
 from datadive.db.models import Cell
-from datadive.services.cell_templates import builtin_id
+from datadive.services.authoring.cell_templates import builtin_id
 
 
 def template_id(slug: str) -> str:

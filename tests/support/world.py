@@ -16,8 +16,9 @@ from datadive.cell_templates.rendering import render
 from datadive.db.models import Cell, Notebook, ProjectMember, Run, User
 from datadive.schemas.accounts import ApiTokenCreate
 from datadive.schemas.projects import ProjectCreate
-from datadive.services import api_tokens, projects, sessions
-from datadive.services.cell_templates import builtin_id
+from datadive.services.authoring.cell_templates import builtin_id
+from datadive.services.identity import api_tokens, sessions
+from datadive.services.membership import projects
 from tests.support.accounts import PASSWORD, browser
 
 

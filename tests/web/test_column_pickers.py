@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from datadive.services.column_sources import FormColumn, TableColumns
+from datadive.services.columns.column_sources import FormColumn, TableColumns
 from datadive.web.column_forms import offered
 from tests.files.survey_files import write_export, write_qsf
 from tests.support.cells import add_cell, add_template_cell, template_id

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from datadive.auth.permissions import Action, Role, is_allowed
 from datadive.db.models import Cell, Project
 from datadive.db.types import utcnow
-from datadive.services.files import store_file
+from datadive.services.data_files.files import store_file
 from datadive.web.routes import ROUTERS
 from tests.support.accounts import browser
 from tests.support.cells import store_outputs, template_id

@@ -16,9 +16,9 @@ from datadive.db.engine import Database
 from datadive.errors import Forbidden, Unauthorized
 from datadive.execution.backend import ExecutionBackend
 from datadive.mail.sender import MailSender
-from datadive.services import api_tokens, sessions
-from datadive.services.auth_policy import AuthPolicy
-from datadive.services.run_executor import RunExecutor
+from datadive.services.identity import api_tokens, sessions
+from datadive.services.identity.auth_policy import AuthPolicy
+from datadive.services.running.run_executor import RunExecutor
 
 SIGN_IN_REQUIRED = "Sign in first, or send an API token as `Authorization: Bearer <token>`."
 

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import BackgroundTasks, Depends, Request
 
 from datadive.db.engine import Database
-from datadive.services import files
-from datadive.services.workspace_files import WorkspaceFiles
+from datadive.services.data_files import files
+from datadive.services.data_files.workspace_files import WorkspaceFiles
 from datadive.storage.base import FileStore
 
 

@@ -21,7 +21,7 @@ from datadive.jupyter.save_notices import (
     InvalidSaveNotice,
     read_save_notice,
 )
-from datadive.services.notebook_files import NotebookFiles
+from datadive.services.ipynb.notebook_files import NotebookFiles
 
 router = APIRouter(include_in_schema=False)
 

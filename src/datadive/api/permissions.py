@@ -13,7 +13,7 @@ from fastapi import Path
 from datadive.api.deps import CurrentPrincipal, DbSession
 from datadive.auth.permissions import Action, require
 from datadive.db.models import Run
-from datadive.services.access import (
+from datadive.services.membership.access import (
     CellAccess,
     FileAccess,
     NotebookAccess,

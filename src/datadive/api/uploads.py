@@ -21,7 +21,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from datadive.errors import Invalid, TooLarge, UnsupportedContent
-from datadive.services.files import Upload, describe_bytes
+from datadive.services.data_files.files import Upload, describe_bytes
 
 FILE_FIELD = "file"
 # Room for the form's own framing (boundaries, part headers, a `path` field).

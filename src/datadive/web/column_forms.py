@@ -1,6 +1,6 @@
 """What the column pickers and form checks of a template form need from a request: where the
 form's cell is (an existing cell, or a new one after another), and the refusal of unknown
-columns when a cell's form is applied (`services/column_checks.py`)."""
+columns when a cell's form is applied (`services/columns/column_checks.py`)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from datadive.api.deps import DbSession
 from datadive.cell_templates.spec import COLUMN_TYPES, TemplateSpec
 from datadive.errors import Invalid
-from datadive.services import cells
-from datadive.services.access import CellAccess, NotebookAccess
-from datadive.services.cell_templates import get_template, spec_of
-from datadive.services.cells import CellView
-from datadive.services.column_checks import refuse_unknown_columns
-from datadive.services.column_sources import FormColumn, TableColumns
-from datadive.services.run_executor import RunExecutor
+from datadive.services.authoring import cells
+from datadive.services.authoring.cell_templates import get_template, spec_of
+from datadive.services.authoring.cells import CellView
+from datadive.services.columns.column_checks import refuse_unknown_columns
+from datadive.services.columns.column_sources import FormColumn, TableColumns
+from datadive.services.membership.access import CellAccess, NotebookAccess
+from datadive.services.running.run_executor import RunExecutor
 from datadive.web.deps import SignedIn
 from datadive.web.notebook_page import EditAccess
 

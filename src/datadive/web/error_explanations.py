@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from datadive.services.cell_status import INTERRUPTED_ERROR, KERNEL_DIED
+from datadive.services.authoring.cell_status import INTERRUPTED_ERROR, KERNEL_DIED
 from datadive.web.tracebacks import FailingLine, failing_line, involves, mentions
 
 CODE = Markup("<code>{}</code>")

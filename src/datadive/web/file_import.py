@@ -14,9 +14,9 @@ from datadive.cell_templates.library import builtin_template
 from datadive.cell_templates.spec import TemplateSpec
 from datadive.db.models import File
 from datadive.schemas.files import WORKSPACE_FOLDER
-from datadive.services.cell_templates import builtin_id
-from datadive.services.column_sources import project_path
-from datadive.services.survey_definitions import survey_definition_at
+from datadive.services.authoring.cell_templates import builtin_id
+from datadive.services.columns.column_sources import project_path
+from datadive.services.data_files.survey_definitions import survey_definition_at
 
 # The first template that exists wins: a Qualtrics export is read with its own template
 # (labels and the extra header rows), or as a plain CSV file when that is not installed.
@@ -90,7 +90,7 @@ def import_plan(
 ) -> ImportPlan | None:
     """The cell that loads `file`, or None when no built-in template reads its format.
     `survey` is the survey definition of a Qualtrics export
-    (`services.survey_definitions.survey_definition_for`)."""
+    (`services.data_files.survey_definitions.survey_definition_for`)."""
     metadata: Mapping[str, Any] = file.file_metadata or {}
     if metadata.get("problem"):
         return None

@@ -1,6 +1,6 @@
 """How files look on pages: the project's files grouped by folder, a format's name, a value
 of a preview cell or a profile as short text. The numbers and labels come from the services
-(`services.files`, `services.file_previews`); nothing here reads a file."""
+(`services.data_files.files`, `services.data_files.file_previews`); nothing here reads a file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from datadive.db.models import File
-from datadive.services.files import describe_bytes
+from datadive.services.data_files.files import describe_bytes
 
 FORMAT_NAMES = {
     "csv": "CSV",

@@ -20,11 +20,17 @@ from datadive.db.models import CellTemplate, Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellUpdate
 from datadive.schemas.files import WORKSPACE_FOLDER
-from datadive.services import cells, files
-from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess, cell_access
-from datadive.services.cell_status import describe_status
-from datadive.services.cell_templates import spec_of
-from datadive.services.cells import CellView
+from datadive.services.authoring import cells
+from datadive.services.authoring.cell_status import describe_status
+from datadive.services.authoring.cell_templates import spec_of
+from datadive.services.authoring.cells import CellView
+from datadive.services.data_files import files
+from datadive.services.membership.access import (
+    CellAccess,
+    NotebookAccess,
+    ProjectAccess,
+    cell_access,
+)
 from datadive.web.cell_forms import Pairs, build_fields
 from datadive.web.error_explanations import Definer, Definitions
 from datadive.web.forms import Form, failure_status

@@ -12,9 +12,11 @@ from starlette.responses import Response
 from datadive.auth.permissions import Action, Role, is_allowed
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend, ServerStatus
-from datadive.services import files, notebooks, projects
-from datadive.services.access import NotebookAccess, ProjectAccess
-from datadive.services.files import describe_bytes
+from datadive.services.authoring import notebooks
+from datadive.services.data_files import files
+from datadive.services.data_files.files import describe_bytes
+from datadive.services.membership import projects
+from datadive.services.membership.access import NotebookAccess, ProjectAccess
 from datadive.web.file_view import group_by_folder
 from datadive.web.forms import Form, failure_status, settle
 from datadive.web.navigation import redirect

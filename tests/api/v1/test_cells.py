@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from datadive.db.ids import new_id
 from datadive.db.models import Cell
-from datadive.services.positions import spread_keys
+from datadive.services.authoring.positions import spread_keys
 from tests.support.cells import add_cell, add_template_cell, cell_ids, template_id
 from tests.support.queries import counting_queries
 from tests.support.world import World, build_world

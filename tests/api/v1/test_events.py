@@ -16,7 +16,7 @@ from datadive.app import create_app
 from datadive.config import Settings
 from datadive.db.models import NotebookEvent
 from datadive.db.types import utcnow
-from datadive.services.notebook_events import purge_old_events
+from datadive.services.authoring.notebook_events import purge_old_events
 from tests.support.cells import add_cell
 from tests.support.events import Event, EventReader, apply_outputs, parse, served
 from tests.support.world import Person, World, build_world

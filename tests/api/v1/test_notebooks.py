@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from datadive.db.models import Cell, Notebook
-from datadive.services.notebooks import slug_for
+from datadive.services.authoring.notebooks import slug_for
 from tests.support.world import World, build_world
 
 

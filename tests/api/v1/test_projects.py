@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from datadive.db.models import Notebook, Project, ProjectMember
 from datadive.db.types import utcnow
-from datadive.services.projects import purge_deleted_projects
+from datadive.services.membership.projects import purge_deleted_projects
 from tests.support.world import World, build_world, make_person
 
 

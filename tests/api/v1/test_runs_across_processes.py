@@ -18,7 +18,7 @@ from datadive.app import create_app
 from datadive.config import Settings
 from datadive.db.models import Cell, Run
 from datadive.db.types import utcnow
-from datadive.services import runs
+from datadive.services.running import runs
 from tests.support.cells import add_cell
 from tests.support.world import World, build_world
 

@@ -29,7 +29,7 @@ from datadive.schemas.accounts import (
     UserPublic,
     VerifyEmail,
 )
-from datadive.services import accounts, email_verification, password_reset, sessions
+from datadive.services.identity import accounts, email_verification, password_reset, sessions
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

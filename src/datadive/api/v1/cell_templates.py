@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from datadive.api.deps import CurrentPrincipal, DbSession
 from datadive.schemas.cells import CellTemplatePublic, CellTemplateUpdate, CellTemplateWrite
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from datadive.services import cell_templates
+from datadive.services.authoring import cell_templates
 
 router = APIRouter(prefix="/cell-templates", tags=["cell templates"])
 

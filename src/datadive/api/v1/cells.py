@@ -17,8 +17,8 @@ from datadive.schemas.cells import (
     Choices,
     TemplateRef,
 )
-from datadive.services import cells
-from datadive.services.access import CellAccess, NotebookAccess
+from datadive.services.authoring import cells
+from datadive.services.membership.access import CellAccess, NotebookAccess
 
 router = APIRouter(tags=["cells"])
 

@@ -26,8 +26,8 @@ from datadive.auth.permissions import Action
 from datadive.db.engine import Database
 from datadive.db.models import User
 from datadive.errors import DatadiveError
-from datadive.services import notebook_events
-from datadive.services.access import NotebookAccess, notebook_access
+from datadive.services.authoring import notebook_events
+from datadive.services.membership.access import NotebookAccess, notebook_access
 
 router = APIRouter(tags=["runs"])
 

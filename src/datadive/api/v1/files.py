@@ -18,9 +18,9 @@ from datadive.auth.permissions import Action
 from datadive.errors import Unavailable
 from datadive.schemas.files import FileCopy, FilePublic, FileUpdate
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from datadive.services import file_previews, files, survey_definitions
-from datadive.services.access import FileAccess, ProjectAccess, project_access
-from datadive.services.file_previews import MAX_PREVIEW_ROWS
+from datadive.services.data_files import file_previews, files, survey_definitions
+from datadive.services.data_files.file_previews import MAX_PREVIEW_ROWS
+from datadive.services.membership.access import FileAccess, ProjectAccess, project_access
 
 router = APIRouter(tags=["files"])
 

@@ -10,9 +10,9 @@ from datadive.api.deps import BackendDep, DbSession
 from datadive.api.permissions import IdPath, MemberPermission, ProjectPermission
 from datadive.auth.permissions import Action, Role
 from datadive.schemas.projects import MemberAdd, MemberPublic, MemberUpdate, UserSummary
-from datadive.services import members
-from datadive.services.access import ProjectAccess
-from datadive.services.projects import Member
+from datadive.services.membership import members
+from datadive.services.membership.access import ProjectAccess
+from datadive.services.membership.projects import Member
 
 router = APIRouter(prefix="/projects/{project_id}/members", tags=["members"])
 

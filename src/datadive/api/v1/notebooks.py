@@ -20,8 +20,8 @@ from datadive.schemas.notebooks import (
     NotebookUpdate,
 )
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from datadive.services import cells, exports, notebooks
-from datadive.services.access import NotebookAccess, ProjectAccess
+from datadive.services.authoring import cells, exports, notebooks
+from datadive.services.membership.access import NotebookAccess, ProjectAccess
 
 router = APIRouter(tags=["notebooks"])
 

@@ -19,8 +19,8 @@ from datadive.schemas.projects import (
     ProjectUpdate,
     UserSummary,
 )
-from datadive.services import projects
-from datadive.services.access import ProjectAccess
+from datadive.services.membership import projects
+from datadive.services.membership.access import ProjectAccess
 
 router = APIRouter(tags=["projects"])
 

@@ -30,9 +30,9 @@ from datadive.schemas.runs import (
     NotebookRunRequest,
     RunPublic,
 )
-from datadive.services import runs
-from datadive.services.access import CellAccess, NotebookAccess, ProjectAccess
-from datadive.services.run_executor import RunAnswer
+from datadive.services.membership.access import CellAccess, NotebookAccess, ProjectAccess
+from datadive.services.running import runs
+from datadive.services.running.run_executor import RunAnswer
 
 router = APIRouter(tags=["runs"])
 

@@ -20,7 +20,7 @@ from datadive.db.models import Notebook
 from datadive.errors import Invalid
 from datadive.execution.backend import ExecutionBackend, ServerNotRunning
 from datadive.schemas.runs import ServerPublic
-from datadive.services.access import ProjectAccess
+from datadive.services.membership.access import ProjectAccess
 
 router = APIRouter(tags=["servers"])
 

@@ -1,5 +1,5 @@
 """/api/v1/notebooks/{id}/variables/{name}/export: a table of the running kernel as a CSV or
-Excel download, with formula-like cells neutralized (`services/table_export.py`)."""
+Excel download, with formula-like cells neutralized (`services/data_files/table_export.py`)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from fastapi.responses import StreamingResponse
 from datadive.api.deps import ExecutorDep
 from datadive.api.permissions import NotebookPermission
 from datadive.auth.permissions import Action
-from datadive.services.access import NotebookAccess
-from datadive.services.table_export import (
+from datadive.services.data_files.table_export import (
     MAX_NAME_LENGTH,
     MEDIA_TYPES,
     ExportedTable,
     TableFormat,
     export_table,
 )
+from datadive.services.membership.access import NotebookAccess
 
 router = APIRouter(tags=["notebooks"])
 CHUNK_BYTES = 256 * 1024

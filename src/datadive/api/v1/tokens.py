@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from datadive.api.deps import DbSession, SessionPrincipal
 from datadive.schemas.accounts import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from datadive.services import api_tokens
+from datadive.services.identity import api_tokens
 
 router = APIRouter(prefix="/auth/tokens", tags=["auth"])
 

@@ -90,7 +90,7 @@ class Cell(IdMixin, TimestampMixin, Base):
     )
     # Why the status is what it is, when it says more than the status itself: `edited` (the
     # cell changed since it ran), `after:<cell id>` (an earlier cell it uses changed),
-    # `restart` (the kernel restarted since it ran). See `services/cell_status.py`.
+    # `restart` (the kernel restarted since it ran). See `services/authoring/cell_status.py`.
     status_reason: Mapped[str | None] = mapped_column(sa.String(80))
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -14,7 +14,7 @@ from datadive.auth.cookies import clear_session_cookie, set_session_cookie
 from datadive.errors import Conflict, DatadiveError, FieldError, Invalid
 from datadive.mail.background import send_quietly
 from datadive.schemas.accounts import SignIn, SignUp
-from datadive.services import accounts, email_verification, sessions
+from datadive.services.identity import accounts, email_verification, sessions
 from datadive.web.deps import FormFields, MaybeSignedIn
 from datadive.web.forms import (
     Form,

@@ -10,8 +10,8 @@ from datadive.api.deps import DbSession, SettingsDep
 from datadive.auth.permissions import Action
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellCreate, CellUpdate
-from datadive.services import cells
-from datadive.services.access import cell_access
+from datadive.services.authoring import cells
+from datadive.services.membership.access import cell_access
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import Form, parse, settle
 from datadive.web.notebook_page import (

@@ -1,6 +1,6 @@
 """A template cell's form: apply it (the code is made anew, "Apply and run" runs it next), keep
 it as a draft while it is typed, the columns its `column` / `columns` inputs can offer, and
-warnings about numbers outside the data (`services/column_checks.py`)."""
+warnings about numbers outside the data (`services/columns/column_checks.py`)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from datadive.api.file_changes import StoreDep
 from datadive.auth.permissions import Action, require
 from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellUpdate
-from datadive.services import cells
-from datadive.services.column_checks import known_tables, range_warnings
-from datadive.services.column_sources import FormColumn, table_columns
+from datadive.services.authoring import cells
+from datadive.services.columns.column_checks import known_tables, range_warnings
+from datadive.services.columns.column_sources import FormColumn, table_columns
 from datadive.web.cell_forms import form_pairs, posted_inputs
 from datadive.web.column_forms import FormPlace, check_columns, form_place, offered
 from datadive.web.deps import SignedIn

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from datadive.api.deps import DbSession
 from datadive.errors import Invalid
 from datadive.schemas.cells import CellMove, Placement
-from datadive.services import cells
+from datadive.services.authoring import cells
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import parse
 from datadive.web.notebook_page import CellEditAccess, cells_changed

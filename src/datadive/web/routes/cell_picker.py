@@ -14,9 +14,9 @@ from datadive.api.deps import DbSession, ExecutorDep, SettingsDep
 from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellCreate
-from datadive.services import cells
-from datadive.services.access import NotebookAccess
-from datadive.services.cell_templates import get_template, list_templates, spec_of
+from datadive.services.authoring import cells
+from datadive.services.authoring.cell_templates import get_template, list_templates, spec_of
+from datadive.services.membership.access import NotebookAccess
 from datadive.web.cell_forms import Pairs, build_fields, form_pairs, posted_inputs
 from datadive.web.column_forms import check_columns
 from datadive.web.deps import SignedIn

@@ -1,7 +1,7 @@
 """The file page: metadata, a preview of the first rows with a profile and the labels of each
-column (`services.file_previews`, as GET /api/v1/files/{id}/preview), the rows an import leaves
-out, a download link, and "Use in notebook", which adds the cell that loads the file to a
-notebook of the project (with the survey definition of a Qualtrics export)."""
+column (`services.data_files.file_previews`, as GET /api/v1/files/{id}/preview), the rows an
+import leaves out, a download link, and "Use in notebook", which adds the cell that loads the
+file to a notebook of the project (with the survey definition of a Qualtrics export)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,14 @@ from datadive.db.models import File, Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellCreate
 from datadive.schemas.notebooks import NotebookCreate
-from datadive.services import cells, file_previews, notebooks, survey_definitions
-from datadive.services.access import FileAccess, ProjectAccess, notebook_access, project_access
+from datadive.services.authoring import cells, notebooks
+from datadive.services.data_files import file_previews, survey_definitions
+from datadive.services.membership.access import (
+    FileAccess,
+    ProjectAccess,
+    notebook_access,
+    project_access,
+)
 from datadive.storage.base import FileStore
 from datadive.web import file_view
 from datadive.web.deps import FormFields, SignedIn

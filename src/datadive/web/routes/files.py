@@ -16,8 +16,8 @@ from datadive.api.uploads import receive_upload
 from datadive.auth.permissions import Action
 from datadive.errors import Conflict, DatadiveError, Invalid
 from datadive.schemas.files import FileUpdate
-from datadive.services import files
-from datadive.services.access import FileAccess, ProjectAccess
+from datadive.services.data_files import files
+from datadive.services.membership.access import FileAccess, ProjectAccess
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import parse, require_filled
 from datadive.web.project_page import section_changed, show_project, show_rejected_form

@@ -15,8 +15,8 @@ from datadive.auth.permissions import Action, Role
 from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.projects import MemberAdd, MemberUpdate
-from datadive.services import members
-from datadive.services.access import ProjectAccess, project_access
+from datadive.services.membership import members
+from datadive.services.membership.access import ProjectAccess, project_access
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import parse, pick, require_filled
 from datadive.web.navigation import redirect

@@ -13,8 +13,8 @@ from datadive.api.permissions import NotebookPermission, ProjectPermission
 from datadive.auth.permissions import Action
 from datadive.errors import DatadiveError
 from datadive.schemas.notebooks import NotebookCreate, NotebookUpdate
-from datadive.services import notebooks
-from datadive.services.access import NotebookAccess, ProjectAccess
+from datadive.services.authoring import notebooks
+from datadive.services.membership.access import NotebookAccess, ProjectAccess
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import parse, require_filled
 from datadive.web.project_page import (

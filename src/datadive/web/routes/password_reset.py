@@ -10,7 +10,7 @@ from starlette.responses import Response
 from datadive.api.deps import DbSession, MailerDep, PolicyDep, client_address
 from datadive.errors import DatadiveError, Invalid
 from datadive.mail.background import send_quietly
-from datadive.services import password_reset
+from datadive.services.identity import password_reset
 from datadive.web.deps import FormFields
 from datadive.web.forms import (
     Form,

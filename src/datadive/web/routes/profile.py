@@ -16,7 +16,7 @@ from datadive.auth.cookies import clear_session_cookie, set_session_cookie
 from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.accounts import ApiTokenCreate, ProfileUpdate
-from datadive.services import accounts, api_tokens, sessions
+from datadive.services.identity import accounts, api_tokens, sessions
 from datadive.web.deps import FormFields
 from datadive.web.forms import Form, failure_status, parse, pick, require_filled, settle
 from datadive.web.navigation import redirect

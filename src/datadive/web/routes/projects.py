@@ -16,8 +16,8 @@ from datadive.auth.principal import Principal
 from datadive.db.models import Project
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.projects import ProjectCreate, ProjectSort, ProjectUpdate
-from datadive.services import projects
-from datadive.services.access import ProjectAccess, project_access
+from datadive.services.membership import projects
+from datadive.services.membership.access import ProjectAccess, project_access
 from datadive.web.deps import FormFields, MaybeSignedIn, SignedIn
 from datadive.web.forms import Form, failure_status, parse, pick, require_filled, settle
 from datadive.web.navigation import redirect

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from datadive.api.deps import BackendDep, ExecutorDep
 from datadive.api.permissions import ProjectPermission
 from datadive.auth.permissions import Action
-from datadive.services.access import ProjectAccess
+from datadive.services.membership.access import ProjectAccess
 from datadive.web.deps import SignedIn
 from datadive.web.navigation import redirect
 from datadive.web.project_page import project_url, server_status

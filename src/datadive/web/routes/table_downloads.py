@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from datadive.api.deps import ExecutorDep
-from datadive.services.kernel_variables import dataframe_columns
-from datadive.services.table_export import MAX_NAME_LENGTH, check_table_name
+from datadive.services.data_files.table_export import MAX_NAME_LENGTH, check_table_name
+from datadive.services.running.kernel_variables import dataframe_columns
 from datadive.web.deps import SignedIn
 from datadive.web.navigation import redirect
 from datadive.web.notebook_page import ExecuteAccess

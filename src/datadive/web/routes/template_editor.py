@@ -14,7 +14,7 @@ from datadive.api.deps import DbSession
 from datadive.auth.principal import Principal
 from datadive.db.models import CellTemplate
 from datadive.errors import Conflict, Invalid
-from datadive.services import cell_templates
+from datadive.services.authoring import cell_templates
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import Form, failure_status, settle
 from datadive.web.navigation import redirect

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from datadive.api.deps import DbSession
 from datadive.db.models import CellTemplate
-from datadive.services import cell_templates
+from datadive.services.authoring import cell_templates
 from datadive.web.deps import SignedIn
 from datadive.web.navigation import redirect
 from datadive.web.rendering import render, render_page

@@ -21,10 +21,10 @@ from datadive.db.engine import Database
 from datadive.db.models import File
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, TooLarge
-from datadive.services.access import FileAccess, ProjectAccess
-from datadive.services.file_paths import normalize_path, parent_folders, target_path
-from datadive.services.file_previews import file_metadata
-from datadive.services.notebooks import ensure_writable
+from datadive.services.authoring.notebooks import ensure_writable
+from datadive.services.data_files.file_paths import normalize_path, parent_folders, target_path
+from datadive.services.data_files.file_previews import file_metadata
+from datadive.services.membership.access import FileAccess, ProjectAccess
 from datadive.storage.base import FileStore
 from datadive.storage.sniffing import content_type_for, sniff_format
 

@@ -15,9 +15,9 @@ from datadive.db.models import PasswordResetToken, User
 from datadive.db.types import utcnow
 from datadive.errors import NotFound
 from datadive.mail.sender import Mail
-from datadive.services import email_verification, sessions
-from datadive.services.accounts import check_new_password, checked_email
-from datadive.services.auth_policy import AuthPolicy
+from datadive.services.identity import email_verification, sessions
+from datadive.services.identity.accounts import check_new_password, checked_email
+from datadive.services.identity.auth_policy import AuthPolicy
 
 INVALID_LINK = "This password-reset link is invalid, used or expired; ask for a new one."
 

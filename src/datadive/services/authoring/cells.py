@@ -21,11 +21,11 @@ from datadive.db.models import Cell, CellTemplate, User
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
 from datadive.schemas.cells import CellCreate, CellUpdate, Placement
-from datadive.services import cell_status, positions
-from datadive.services.access import CellAccess, NotebookAccess
-from datadive.services.cell_templates import get_template, newest_version, spec_of
-from datadive.services.notebook_events import record_event
-from datadive.services.notebooks import ensure_writable
+from datadive.services.authoring import cell_status, positions
+from datadive.services.authoring.cell_templates import get_template, newest_version, spec_of
+from datadive.services.authoring.notebook_events import record_event
+from datadive.services.authoring.notebooks import ensure_writable
+from datadive.services.membership.access import CellAccess, NotebookAccess
 
 RAN = frozenset({"ok", "error"})
 # Cells whose outputs came from code that has changed since: those that ran, and those that

@@ -18,12 +18,12 @@ from datadive.db.models import Cell, Run, User
 from datadive.db.models.runs import ACTIVE_RUN_STATUSES, ONE_ACTIVE_RUN
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
-from datadive.services import cell_status
-from datadive.services.access import CellAccess, NotebookAccess, run_access
-from datadive.services.cells import STALE_ABLE, CellView, load_cell, load_cells
-from datadive.services.notebook_events import record_event
-from datadive.services.notebooks import ensure_writable
-from datadive.services.run_progress import start_cell
+from datadive.services.authoring import cell_status
+from datadive.services.authoring.cells import STALE_ABLE, CellView, load_cell, load_cells
+from datadive.services.authoring.notebook_events import record_event
+from datadive.services.authoring.notebooks import ensure_writable
+from datadive.services.membership.access import CellAccess, NotebookAccess, run_access
+from datadive.services.running.run_progress import start_cell
 
 ACTIVE = ACTIVE_RUN_STATUSES
 ALREADY_RUNNING = "This notebook is already running; wait for it or interrupt it first."

@@ -16,9 +16,9 @@ from datadive.db.types import utcnow
 from datadive.errors import Conflict, Forbidden, Invalid, NotFound
 from datadive.execution.backend import ExecutionBackend
 from datadive.schemas.projects import MemberAdd
-from datadive.services.access import ProjectAccess
-from datadive.services.accounts import find_user_by_login
-from datadive.services.projects import Member, members_of
+from datadive.services.identity.accounts import find_user_by_login
+from datadive.services.membership.access import ProjectAccess
+from datadive.services.membership.projects import Member, members_of
 
 NOT_A_MEMBER = "That user is not a member of this project."
 

@@ -32,13 +32,13 @@ from datadive.db.models import Notebook
 from datadive.errors import Conflict, Invalid, NotFound, Unavailable
 from datadive.execution.local import LocalBackend
 from datadive.execution.wire import WireError
-from datadive.services.kernel_variables import (
+from datadive.services.running.kernel_variables import (
     evaluate_silently,
     read_json,
     running_kernel,
     scoped_expression,
 )
-from datadive.services.run_executor import RunExecutor
+from datadive.services.running.run_executor import RunExecutor
 
 log = logging.getLogger(__name__)
 

@@ -30,10 +30,10 @@ from datadive.errors import DatadiveError
 from datadive.files import preview
 from datadive.files.metadata import FORMATS
 from datadive.schemas.files import WORKSPACE_FOLDER
-from datadive.services.cells import CellView
-from datadive.services.file_previews import with_definition
-from datadive.services.kernel_variables import ASK_SECONDS, table_facts
-from datadive.services.run_executor import RunExecutor
+from datadive.services.authoring.cells import CellView
+from datadive.services.data_files.file_previews import with_definition
+from datadive.services.running.kernel_variables import ASK_SECONDS, table_facts
+from datadive.services.running.run_executor import RunExecutor
 from datadive.storage.base import FileStore
 
 # The formats that hold a table: all that files are read as, but a survey definition.

@@ -4,7 +4,8 @@ Metadata is read when a file is stored; a file Datadive cannot read is stored al
 its metadata saying what the problem is, so that nothing a user brings is lost. A preview
 reads the stored bytes: in place for the local store, from a copy kept on this machine for S3
 (`storage.read_cache`). A Qualtrics export is previewed with its survey definition when the
-project has one (`services.survey_definitions`): choice labels and levels from the `.qsf`."""
+project has one (`services.data_files.survey_definitions`): choice labels and levels from the
+`.qsf`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from datadive.db.models import File
 from datadive.errors import DatadiveError, Unavailable
 from datadive.files import UnreadableFile, preview, read_metadata, read_qualtrics
 from datadive.files.delimited import with_survey_definition
-from datadive.services.access import FileAccess
+from datadive.services.membership.access import FileAccess
 from datadive.storage.base import FileStore
 
 MAX_PREVIEW_ROWS = 500

@@ -21,8 +21,8 @@ from datadive.db.ids import new_id
 from datadive.db.models import Cell, Notebook, Project
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, NotFound
-from datadive.services import exports, positions
-from datadive.services.cells import (
+from datadive.services.authoring import exports, positions
+from datadive.services.authoring.cells import (
     CellView,
     cells_changed,
     load_cells,
@@ -30,15 +30,15 @@ from datadive.services.cells import (
     mark_stale_after,
     set_source,
 )
-from datadive.services.file_base import BaseCell, FileBase, Revision, sha256_of
-from datadive.services.notebook_merge import (
+from datadive.services.authoring.notebooks import ensure_writable
+from datadive.services.ipynb.file_base import BaseCell, FileBase, Revision, sha256_of
+from datadive.services.ipynb.notebook_merge import (
     Merge,
     OurCell,
     cell_type_of,
     merge_notebook,
     read_file_notebook,
 )
-from datadive.services.notebooks import ensure_writable
 
 log = logging.getLogger(__name__)
 ORIGIN = "jupyterlab"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from datadive.db.ids import ID_LENGTH
-from datadive.services.file_base import BaseCell, Revision
+from datadive.services.ipynb.file_base import BaseCell, Revision
 
 # nbformat's own rule for cell ids, and no shorter than 8 (what nbformat itself makes): such
 # an id can become the Datadive id of a cell made in JupyterLab, so the file needs no rewrite.

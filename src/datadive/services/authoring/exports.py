@@ -10,7 +10,7 @@ from nbformat import NotebookNode
 
 from datadive import __version__
 from datadive.db.models import Notebook
-from datadive.services.cells import CellView
+from datadive.services.authoring.cells import CellView
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -54,7 +54,7 @@ def export_ipynb(
 ) -> NotebookNode:
     """nbformat v4 with Datadive's own data in each cell's `metadata.datadive`; cell ids are
     the Datadive cell ids, so they stay the same from export to export. The notebook's file
-    in the project also carries its `revision` (see `services.file_base`)."""
+    in the project also carries its `revision` (see `services.ipynb.file_base`)."""
     notebook_metadata: dict[str, Any] = {"notebook_id": notebook.id, "title": notebook.title}
     if revision is not None:
         notebook_metadata["revision"] = revision

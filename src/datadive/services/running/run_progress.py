@@ -18,7 +18,7 @@ from datadive.db.base import table_of
 from datadive.db.engine import Database
 from datadive.db.models import Cell
 from datadive.db.types import utcnow
-from datadive.services.notebook_events import record_event
+from datadive.services.authoring.notebook_events import record_event
 
 SAVE_EVERY_SECONDS = 0.3
 Outputs = list[dict[str, Any]]

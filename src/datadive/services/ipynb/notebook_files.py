@@ -29,10 +29,10 @@ from datadive.db.engine import Database
 from datadive.db.models import Notebook
 from datadive.errors import Conflict, DatadiveError, NotFound
 from datadive.execution.backend import ExecutionBackend, NotebookFileChanged
-from datadive.services.cells import load_cells
-from datadive.services.file_base import FileBase, sha256_of
-from datadive.services.notebook_merge import NotANotebook
-from datadive.services.notebook_sync import TakenIn, document_for, record_base, take_in_file
+from datadive.services.authoring.cells import load_cells
+from datadive.services.ipynb.file_base import FileBase, sha256_of
+from datadive.services.ipynb.notebook_merge import NotANotebook
+from datadive.services.ipynb.notebook_sync import TakenIn, document_for, record_base, take_in_file
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 0.3

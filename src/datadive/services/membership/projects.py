@@ -16,7 +16,7 @@ from datadive.db.models import Project, ProjectMember, User
 from datadive.db.types import utcnow
 from datadive.errors import Conflict
 from datadive.schemas.projects import ProjectCreate, ProjectSort, ProjectUpdate
-from datadive.services.access import ProjectAccess
+from datadive.services.membership.access import ProjectAccess
 from datadive.services.pagination import after_cursor, encode_cursor
 
 DELETION_GRACE = timedelta(days=30)

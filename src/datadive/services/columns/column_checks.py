@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from datadive.cell_templates.spec import COLUMN_TYPES, TemplateInput, TemplateSpec
 from datadive.db.models import Notebook
 from datadive.errors import FieldError, Invalid
-from datadive.services.cells import CellView
-from datadive.services.column_sources import FormColumn, TableColumns, table_columns
-from datadive.services.run_executor import RunExecutor
+from datadive.services.authoring.cells import CellView
+from datadive.services.columns.column_sources import FormColumn, TableColumns, table_columns
+from datadive.services.running.run_executor import RunExecutor
 from datadive.storage.base import FileStore
 
 # Applying a form waits at most this long for a kernel busy with a cell.

@@ -15,8 +15,8 @@ from datadive.db.types import utcnow
 from datadive.errors import Conflict, FieldError, Invalid, Unauthorized
 from datadive.mail.sender import Mail, MailSender
 from datadive.schemas.accounts import ProfileUpdate, SignIn, SignUp
-from datadive.services import email_verification, rate_limits, sessions
-from datadive.services.auth_policy import AuthPolicy
+from datadive.services.identity import email_verification, rate_limits, sessions
+from datadive.services.identity.auth_policy import AuthPolicy
 
 WRONG_CREDENTIALS = "That username or email and password do not match an account."
 

@@ -12,8 +12,8 @@ from datadive.auth.tokens import IssuedToken, issue_token
 from datadive.db.models import User, UserSession
 from datadive.db.types import utcnow
 from datadive.errors import Unauthorized
-from datadive.services.auth_policy import AuthPolicy
-from datadive.services.token_lookup import find_token_owner
+from datadive.services.identity.auth_policy import AuthPolicy
+from datadive.services.identity.token_lookup import find_token_owner
 
 SIGNED_OUT = "Your session has ended; please sign in again."
 

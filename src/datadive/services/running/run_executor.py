@@ -33,13 +33,14 @@ from datadive.execution.client import (
     KernelSession,
 )
 from datadive.schemas.runs import FINISHED
-from datadive.services import notebooks, runs
-from datadive.services.access import CellAccess, NotebookAccess
-from datadive.services.cell_status import KERNEL_DIED, was_interrupted
-from datadive.services.cells import CellView
-from datadive.services.notebook_files import NotebookFiles
-from datadive.services.run_progress import CellProgress, Finally
-from datadive.services.workspace_files import WorkspaceFiles
+from datadive.services.authoring import notebooks
+from datadive.services.authoring.cell_status import KERNEL_DIED, was_interrupted
+from datadive.services.authoring.cells import CellView
+from datadive.services.data_files.workspace_files import WorkspaceFiles
+from datadive.services.ipynb.notebook_files import NotebookFiles
+from datadive.services.membership.access import CellAccess, NotebookAccess
+from datadive.services.running import runs
+from datadive.services.running.run_progress import CellProgress, Finally
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05

@@ -14,8 +14,8 @@ from datadive.db.models import EmailVerificationCode, User
 from datadive.db.types import utcnow
 from datadive.errors import Invalid
 from datadive.mail.sender import Mail
-from datadive.services import rate_limits
-from datadive.services.auth_policy import AuthPolicy
+from datadive.services.identity import rate_limits
+from datadive.services.identity.auth_policy import AuthPolicy
 
 CODE_DIGITS = 8
 WRONG_CODE = "is wrong or has expired; check the latest email or ask for a new code"

@@ -32,8 +32,8 @@ from datadive.errors import DatadiveError
 from datadive.execution.backend import ExecutionBackend
 from datadive.execution.local import LocalBackend
 from datadive.schemas.files import WORKSPACE_FOLDER
-from datadive.services.file_paths import normalize_path
-from datadive.services.files import release_blobs, store_file
+from datadive.services.data_files.file_paths import normalize_path
+from datadive.services.data_files.files import release_blobs, store_file
 from datadive.storage.base import FileStore, hash_file
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from datadive.db.models import Cell, Notebook, Project
 from datadive.db.types import utcnow
 from datadive.errors import Conflict
 from datadive.schemas.notebooks import NotebookCreate, NotebookStatus, NotebookUpdate
-from datadive.services.access import NotebookAccess, ProjectAccess
-from datadive.services.projects import ARCHIVED_READ_ONLY
+from datadive.services.membership.access import NotebookAccess, ProjectAccess
+from datadive.services.membership.projects import ARCHIVED_READ_ONLY
 
 MAX_SLUG_LENGTH = 60
 

@@ -16,7 +16,7 @@ from datadive.db.models import ApiToken, User
 from datadive.db.types import utcnow
 from datadive.errors import Invalid, NotFound, Unauthorized
 from datadive.schemas.accounts import ApiTokenCreate
-from datadive.services.token_lookup import find_token_owner
+from datadive.services.identity.token_lookup import find_token_owner
 
 TOKEN_PREFIX = "ddt_"  # noqa: S105 - a marker, not a secret
 INVALID_TOKEN = "This API token is invalid, revoked or expired."  # noqa: S105

@@ -31,7 +31,7 @@ from datadive.errors import DatadiveError
 from datadive.execution.backend import ServerHandle
 from datadive.execution.client import JupyterClient
 from datadive.execution.wire import WireError, decode, encode, new_message
-from datadive.services.run_executor import RunExecutor
+from datadive.services.running.run_executor import RunExecutor
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Notebooks, their cells and templates: order, status words, events, exports."""

@@ -1,0 +1,1 @@
+"""Columns offered by the pickers and the checks of a form's column choices."""

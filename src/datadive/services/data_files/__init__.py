@@ -1,0 +1,1 @@
+"""Project files: storage, paths, previews, the Jupyter folder, surveys, exports."""

@@ -1,0 +1,1 @@
+"""Accounts, sessions, API tokens, email codes, password resets and rate limits."""

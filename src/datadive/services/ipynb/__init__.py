@@ -1,0 +1,1 @@
+"""The notebook's `.ipynb` in the project, kept in step with the cells both ways."""

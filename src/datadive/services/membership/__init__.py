@@ -1,0 +1,1 @@
+"""Projects, their members, and who may do what with them (access checks)."""
