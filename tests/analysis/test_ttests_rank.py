@@ -52,7 +52,7 @@ def test_mann_whitney_matches_r(
     assert_rank_biserial(values, key)
     assert values["exact"] is exact
     assert ("exact" in r(f"{key}.method")) is exact
-    first, second = values["groups"]
+    first, second = values["group_1"], values["group_2"]
     assert values[f"median[{first}]"] == near(f"{key}.median_a")
     assert values[f"median[{second}]"] == near(f"{key}.median_b")
     assert values[f"n[{first}]"] == r(f"{key}.n_a")

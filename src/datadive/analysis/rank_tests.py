@@ -103,7 +103,7 @@ def mann_whitney(
     if ties and na < EXACT_BELOW and nb < EXACT_BELOW:
         notes.append("Tied values: no exact p-value; the normal approximation was used.")
     values = _values("Mann-Whitney U test", (u, "U", p), (r, low, high), split.n, split.n_missing)
-    values |= {"exact": exact, "alternative": alternative, "groups": [a_text, b_text]}
+    values |= {"exact": exact, "alternative": alternative, "group_1": a_text, "group_2": b_text}
     hypothesis = f"{outcome} in {a_text} tends to be {_word(alternative)} than in {b_text}"
     return _result(
         "Mann-Whitney U test",

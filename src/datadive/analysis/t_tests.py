@@ -240,7 +240,8 @@ def independent_t(
     extra = {
         "alternative": alternative,
         "equal_variances": bool(equal_variances),
-        "groups": [a_text, b_text],
+        "group_1": a_text,
+        "group_2": b_text,
     }
     return _result(
         found,
