@@ -63,8 +63,11 @@ def mann_whitney(
     split = two_groups(df, outcome, group, groups, smallest=1)
     (name_a, a), (name_b, b) = split.values.items()
     na, nb = len(a), len(b)
-    ties = len(np.unique(np.concatenate([a, b]))) < na + nb
-    exact = na < EXACT_BELOW and nb < EXACT_BELOW and not ties
+    small = na < EXACT_BELOW and nb < EXACT_BELOW
+    # Ties matter only where an exact p-value could be computed (a sort of 100,000 values
+    # would cost as much as the test).
+    ties = small and len(np.unique(np.concatenate([a, b]))) < na + nb
+    exact = small and not ties
     test = stats.mannwhitneyu(
         a, b, alternative=alternative, use_continuity=True,
         method="exact" if exact else "asymptotic",
@@ -100,7 +103,7 @@ def mann_whitney(
         f"U is the Mann-Whitney U of {a_text} (R's W); p: {method}. Positive rank-biserial "
         f"r: {a_text} ranked higher than {b_text}.",
     ]
-    if ties and na < EXACT_BELOW and nb < EXACT_BELOW:
+    if ties:
         notes.append("Tied values: no exact p-value; the normal approximation was used.")
     values = _values("Mann-Whitney U test", (u, "U", p), (r, low, high), split.n, split.n_missing)
     values |= {"exact": exact, "alternative": alternative, "group_1": a_text, "group_2": b_text}
@@ -142,9 +145,8 @@ def wilcoxon_signed_rank(
         )
     ranks = stats.rankdata(np.abs(nonzero))
     v = float(ranks[nonzero > 0].sum())
-    ties = len(np.unique(ranks)) < n
     zeros = len(d) - n
-    exact = n < EXACT_BELOW and not ties and not zeros
+    exact = n < EXACT_BELOW and not zeros and len(np.unique(ranks)) == n
     test = stats.wilcoxon(
         nonzero, alternative=alternative, zero_method="wilcox", correction=True,
         method="exact" if exact else "approx",

@@ -40,7 +40,6 @@ from datadive.analysis.samples import (
     two_columns,
     two_groups,
 )
-from datadive.analysis.selection import not_constant
 
 LEVEL = 0.95
 CI = ["95% CI low", "95% CI high"]
@@ -53,7 +52,11 @@ def one_sample_t(
     alternative = check_alternative(alternative)
     mu = as_number(mu, "mu")
     sample = one_column(df, outcome)
-    not_constant(pd.Series(sample.values), outcome)
+    if np.ptp(sample.values) == 0:
+        raise AnalysisError(
+            f"{outcome!r} has the same value ({plain(float(sample.values[0]))}) in every row "
+            "used, so there is no variation to analyse."
+        )
     if _hardly_varies(sample.values):
         raise AnalysisError(
             f"{outcome!r} varies only by rounding errors, so a t-test cannot be computed."
