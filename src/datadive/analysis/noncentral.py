@@ -37,6 +37,12 @@ def t_noncentrality(t: float, df: float, level: float = 0.95) -> Bounds:
     """Bounds for the noncentrality parameter of a t statistic."""
     if not (math.isfinite(t) and df > 0):
         return (math.nan, math.nan)
+    if t < 0:
+        # SciPy's nct.cdf returns NaN far in the lower tail of a negative t (t = −2.7, df = 15,
+        # ncp = 12), which stops the root finder; the t distribution's symmetry
+        # (cdf(t; ncp) = 1 − cdf(−t; −ncp)) gives the bounds from those of −t.
+        low, high = t_noncentrality(-t, df, level)
+        return (-high, -low)
     tail = (1 - level) / 2
     width = abs(t) + 10
 
