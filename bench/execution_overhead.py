@@ -34,7 +34,7 @@ from datadive.auth.permissions import Role
 from datadive.config import Settings
 from datadive.db.models import Notebook, Project, ProjectMember, User
 from datadive.execution.client import JupyterClient
-from datadive.services import sessions
+from datadive.services.identity import sessions
 from datadive.startup import ensure_data_dir, prepare_database
 
 PRINT_10K = "for i in range(10_000):\n    print(i)"
