@@ -291,8 +291,8 @@ def friedman(
     chi2, p = float(chi2), float(p)
     df_ = data.k - 1
     w = chi2 / (data.n * df_)  # Kendall's W from χ² (Tomczak & Tomczak, 2014; rstatix)
-    medians = np.median(scores, axis=0)
-    q1, q3 = np.percentile(scores, [25, 75], axis=0)
+    # one partition of contiguous rows for all three quartiles (type 7, as R's quantile)
+    q1, medians, q3 = np.quantile(np.ascontiguousarray(scores.T), [0.25, 0.5, 0.75], axis=1)
     descriptives = pd.DataFrame(
         {"n": data.n, "Mdn": medians, "Q1": q1, "Q3": q3},
         index=pd.Index(data.conditions, name=data.factor),
@@ -344,10 +344,10 @@ def friedman(
 
 def _enough(data: Design, *, groups: int) -> None:
     if data.n < groups + 1:
-        people = "person" if data.n == 1 else "people"
+        people = "person has" if data.n == 1 else "people have"
         raise AnalysisError(
-            f"There are only {data.n} {people} with a value in every condition; this analysis "
-            f"needs at least {groups + 1}."
+            f"Only {data.n} {people} a value in every condition; this analysis needs at least "
+            f"{groups + 1}."
         )
     if data.scores.size and np.ptp(data.scores) == 0:
         raise AnalysisError(
