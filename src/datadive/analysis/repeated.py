@@ -16,7 +16,6 @@ Greenhouse-Geisser-corrected test (`sphericity.py` has the formulas and their so
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,20 +24,17 @@ import pandas as pd
 from scipy import stats
 
 from datadive.analysis import assumptions
-from datadive.analysis.apa import Kind, effect_phrase, number, p_phrase, statistic_phrase
+from datadive.analysis import repeated_tables as tables
+from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
 from datadive.analysis.noncentral import f_noncentrality
 from datadive.analysis.repeated_design import DEFAULT_FACTOR, Design, design
-from datadive.analysis.results import AnalysisError, Check, Result
+from datadive.analysis.repeated_tables import CI_HIGH, CI_LOW, GENERALIZED
+from datadive.analysis.results import AnalysisError, Result
 from datadive.analysis.sphericity import Sphericity, Term, within_anova
 
 LEVEL = 0.95
 ETA = "partial η²"
 KENDALL = "Kendall's W"
-GENERALIZED = "generalized η²"
-CI_LOW, CI_HIGH = "95% CI low", "95% CI high"
-ANOVA_KINDS: dict[str, Kind] = {GENERALIZED: "bounded", CI_LOW: "bounded", CI_HIGH: "bounded"}
-SPHERICITY_KINDS: dict[str, Kind] = {"Mauchly's W": "bounded", "χ²": "number"}
-CORRECTION_KINDS: dict[str, Kind] = {"ε": "bounded"}
 CORRECTIONS_NOTE = (
     "Sphericity corrections: Greenhouse-Geisser (1959) and Huynh-Feldt (1976) with Lecoutre's "
     "(1991) correction, as R's car and afex; a Huynh-Feldt ε above 1 counts as 1."
@@ -102,8 +98,8 @@ def repeated_measures_anova(
         "df2_uncorrected": term.df_error,
         "p_uncorrected": term.p(),
         "generalized_eta2": generalized,
-        **_sphericity_values(sphericity, term),
-        **_condition_values(data),
+        **tables.sphericity_values(sphericity, term),
+        **tables.condition_values(data),
     }
     verb = "differed" if values["p"] < assumptions.ALPHA else "did not differ significantly"
     report = (
@@ -116,19 +112,19 @@ def repeated_measures_anova(
         title="Repeated-measures ANOVA",
         tables={
             "Repeated-measures ANOVA": table,
-            **_sphericity_tables({data.factor: term}, sphericity),
-            "Descriptives": _descriptives(data),
+            **tables.sphericity_tables({data.factor: term}, sphericity),
+            "Descriptives": tables.descriptives(data),
         },
         values=values,
         report=_capitalised(report),
         checks=[
-            _sphericity_check(sphericity, _levels(data), alternative="friedman"),
+            tables.sphericity_check(sphericity, _levels(data), alternative="friedman"),
             assumptions.normality(
                 anova.residuals.ravel(), what="the residuals", alternative="friedman"
             ),
         ],
         notes=[data.note(), CORRECTIONS_NOTE, ETA_NOTE],
-        kinds=_kinds(),
+        kinds=tables.kinds(),
     )
 
 
@@ -211,10 +207,10 @@ def mixed_anova(
         "k": data.k,
         **{
             key: value
-            for key, value in _sphericity_values(sphericity, main).items()
+            for key, value in tables.sphericity_values(sphericity, main).items()
             if not key.startswith(("p_", "df"))
         },
-        **_cell_values(data, codes),
+        **tables.cell_values(data, codes),
     }
     parts = []
     for name, term in anova.terms.items():
@@ -244,13 +240,13 @@ def mixed_anova(
         title="Mixed ANOVA",
         tables={
             "Mixed ANOVA": table,
-            **_sphericity_tables({n: anova.terms[n] for n in names[1:]}, sphericity),
-            "Descriptives": _cell_descriptives(data, codes),
+            **tables.sphericity_tables({n: anova.terms[n] for n in names[1:]}, sphericity),
+            "Descriptives": tables.cell_descriptives(data, codes),
         },
         values=values,
         report=_capitalised(report),
         checks=[
-            _sphericity_check(sphericity, _levels(data), alternative=None),
+            tables.sphericity_check(sphericity, _levels(data), alternative=None),
             *levene,
             assumptions.normality(anova.residuals.ravel(), what="the residuals"),
         ],
@@ -260,7 +256,7 @@ def mixed_anova(
             CORRECTIONS_NOTE,
             ETA_NOTE,
         ],
-        kinds=_kinds(),
+        kinds=tables.kinds(),
     )
 
 
@@ -400,146 +396,6 @@ def _term_row(term: Term, low: float, high: float, generalized: float) -> dict[s
         CI_LOW: low,
         CI_HIGH: high,
         GENERALIZED: generalized,
-    }
-
-
-def _sphericity_tables(terms: dict[str, Term], sphericity: Sphericity) -> dict[str, pd.DataFrame]:
-    if not math.isfinite(sphericity.w):
-        return {}
-    mauchly = pd.DataFrame(
-        {
-            "Mauchly's W": [sphericity.w],
-            "χ²": [sphericity.chi2],
-            "df": [sphericity.df],
-            "p": [sphericity.p],
-        },
-        index=pd.Index([next(iter(terms))], name="Within factor"),
-    )
-    rows, index = [], []
-    corrections = [
-        ("none", 1.0),
-        ("Greenhouse-Geisser", sphericity.epsilon_gg),
-        ("Huynh-Feldt", sphericity.epsilon_hf),
-    ]
-    for name, term in terms.items():
-        for correction, epsilon in corrections:
-            used = min(1.0, epsilon)
-            rows.append(
-                {
-                    "ε": epsilon,
-                    "df": used * term.df,
-                    "df (error)": used * term.df_error,
-                    "F": term.f,
-                    "p": term.p(used),
-                }
-            )
-            index.append(f"{name}, {correction}" if len(terms) > 1 else correction)
-    table = pd.DataFrame(rows, index=pd.Index(index, name="Correction"))
-    return {"Mauchly's test of sphericity": mauchly, "Sphericity corrections": table}
-
-
-def _sphericity_values(sphericity: Sphericity, term: Term) -> dict[str, float]:
-    gg, hf = sphericity.epsilon_gg, sphericity.epsilon_hf_capped
-    return {
-        "epsilon_gg": gg,
-        "epsilon_hf": sphericity.epsilon_hf,
-        "df_gg": gg * term.df,
-        "df2_gg": gg * term.df_error,
-        "p_gg": term.p(gg),
-        "df_hf": hf * term.df,
-        "df2_hf": hf * term.df_error,
-        "p_hf": term.p(hf),
-        "mauchly_w": sphericity.w,
-        "mauchly_chi2": sphericity.chi2,
-        "mauchly_df": sphericity.df,
-        "mauchly_p": sphericity.p,
-    }
-
-
-def _sphericity_check(sphericity: Sphericity, factor: str, *, alternative: str | None) -> Check:
-    name = "Sphericity (Mauchly)"
-    if not math.isfinite(sphericity.w):
-        if sphericity.epsilon_gg == 1.0:
-            return Check(name, "Not needed: with two conditions sphericity always holds.")
-        return Check(
-            name,
-            "Not checked: there are too few people for the number of conditions; read the "
-            "uncorrected test with caution.",
-        )
-    statistic = effect_phrase("W", sphericity.w)
-    if sphericity.p >= assumptions.ALPHA:
-        return Check(
-            name,
-            f"No evidence against sphericity ({statistic}, {p_phrase(sphericity.p)}); the "
-            "uncorrected test holds.",
-            True,
-            sphericity.w,
-            sphericity.p,
-        )
-    epsilon = number(sphericity.epsilon_gg, 2, leading_zero=False)
-    return Check(
-        name,
-        f"The variances of the differences between {factor} differ "
-        f"({statistic}, {p_phrase(sphericity.p)}): read the Greenhouse-Geisser-corrected test "
-        f"(ε = {epsilon}), as the write-up does.",
-        False,
-        sphericity.w,
-        sphericity.p,
-        alternative,
-    )
-
-
-def _descriptives(data: Design) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "n": data.n,
-            "M": data.scores.mean(axis=0),
-            "SD": data.scores.std(axis=0, ddof=1),
-        },
-        index=pd.Index(data.conditions, name=data.factor),
-    )
-
-
-def _condition_values(data: Design) -> dict[str, float]:
-    means, sds = data.scores.mean(axis=0), data.scores.std(axis=0, ddof=1)
-    found: dict[str, float] = {}
-    for c, condition in enumerate(data.conditions):
-        found[f"mean[{condition}]"] = float(means[c])
-        found[f"sd[{condition}]"] = float(sds[c])
-    return found
-
-
-def _cell_descriptives(data: Design, codes: np.ndarray) -> pd.DataFrame:
-    assert data.groups is not None
-    rows, index = [], []
-    for j, group in enumerate(data.groups):
-        cell = data.scores[codes == j]
-        for c, condition in enumerate(data.conditions):
-            rows.append({"n": len(cell), "M": cell[:, c].mean(), "SD": cell[:, c].std(ddof=1)})
-            index.append((str(group), condition))
-    return pd.DataFrame(
-        rows, index=pd.MultiIndex.from_tuples(index, names=[data.between, data.factor])
-    )
-
-
-def _cell_values(data: Design, codes: np.ndarray) -> dict[str, float]:
-    assert data.groups is not None
-    found: dict[str, float] = {}
-    for j, group in enumerate(data.groups):
-        cell = data.scores[codes == j]
-        found[f"n[{group}]"] = len(cell)
-        for c, condition in enumerate(data.conditions):
-            found[f"mean[{group}:{condition}]"] = float(cell[:, c].mean())
-            found[f"sd[{group}:{condition}]"] = float(cell[:, c].std(ddof=1))
-    return found
-
-
-def _kinds() -> dict[str, dict[str, Kind]]:
-    return {
-        "Repeated-measures ANOVA": ANOVA_KINDS,
-        "Mixed ANOVA": ANOVA_KINDS,
-        "Mauchly's test of sphericity": SPHERICITY_KINDS,
-        "Sphericity corrections": CORRECTION_KINDS,
     }
 
 
