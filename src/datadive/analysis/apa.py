@@ -130,7 +130,9 @@ def shown_value(value: Any, kind: Kind) -> str:
         return str(round(float(value))) if _finite(value) else DASH
     if kind == "bounded":
         return number(value, 2, leading_zero=False)
-    return number(value, 2) if _finite(value) or value is None else str(value)
+    if _finite(value) or value is None or (isinstance(value, float) and math.isnan(value)):
+        return number(value, 2)  # a missing number (NaN) does not apply: a dash
+    return str(value)
 
 
 def shown_table(table: pd.DataFrame, kinds: dict[str, Kind] | None = None) -> pd.DataFrame:
