@@ -293,3 +293,12 @@ def test_group_descriptives_refusals_in_words(survey: pd.DataFrame) -> None:
         group_descriptives(survey, "wellbeing", "wellbeing")
     with pytest.raises(AnalysisError, match="'programme' has no values"):
         group_descriptives(survey.assign(programme=np.nan), "wellbeing", "programme")
+
+
+def test_shapiro_wilk_refusals_in_words(survey: pd.DataFrame) -> None:
+    with pytest.raises(AnalysisError, match=r"'wellbeing' has the same value \(5\) in every row"):
+        shapiro_wilk(survey.assign(wellbeing=5.0), "wellbeing")
+    with pytest.raises(AnalysisError, match="There are only 2 values of 'wellbeing'"):
+        shapiro_wilk(survey.head(2), "wellbeing")
+    with pytest.raises(AnalysisError, match="'programme' has only 1 group with data"):
+        qq_plot(survey, "wellbeing", by="programme", groups="Education")
