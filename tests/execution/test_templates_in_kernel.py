@@ -39,7 +39,8 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "recode-values": ({"column": "gender", "old_value": "diverse", "new_value": "other"}, TABLE),
     "reverse-likert": ({"column": "wellbeing 3 (reversed)"}, TABLE),
     "compute-column": ({"new_column": "decades", "formula": "age / 10"}, TABLE),
-    "scale-score": ({"items": ["wellbeing 1", "wellbeing 2"]}, TABLE),
+    # With the reliability shown (the default), its numbers are checked in-process.
+    "scale-score": ({"items": ["wellbeing 1", "wellbeing 2"], "report_alpha": False}, TABLE),
     "descriptives": ({"columns": ["age", "wellbeing 1"]}, TABLE),
     "frequency-table": ({"column": "gender"}, TABLE),
     "cross-table": ({"row_variable": "group", "column_variable": "gender"}, TABLE),

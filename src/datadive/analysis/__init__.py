@@ -223,7 +223,11 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'datadive.analysis' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"datadive.analysis.{home}"), name)
+    value = getattr(importlib.import_module(f"datadive.analysis.{home}"), name)
+    # Kept, so that a submodule named like its function (`reliability`), which importing
+    # binds here as a module, does not hide the function on the next access.
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

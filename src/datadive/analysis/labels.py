@@ -18,9 +18,10 @@ what a table or plot shows.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from datadive.analysis.columns import ATTRS_KEY, ValueLabel, column_info, no_column_message
@@ -68,20 +69,20 @@ def _as_labels(series: pd.Series, by_code: Mapping[Any, str], *, ordered: bool) 
     """A Categorical of labels: codes become their labels, labels stay, anything else is
     shown as its own text after the labelled values."""
     known = set(by_code.values())
-    shown: list[Any] = []
     extra: set[str] = set()
-    for value in series.tolist():
+
+    def label_of(value: Any) -> Any:
         key = code_key(value)
         if key is None:
-            shown.append(None)
-        elif key in by_code:
-            shown.append(by_code[key])
-        elif isinstance(value, str) and value in known:
-            shown.append(value)
-        else:
-            text = str(key)
-            extra.add(text)
-            shown.append(text)
+            return None
+        if key in by_code:
+            return by_code[key]
+        if isinstance(value, str) and value in known:
+            return value
+        extra.add(str(key))
+        return str(key)
+
+    shown = _each_distinct(series, label_of)
     extra -= known
     if ordered and all(isinstance(code, int | float) for code in by_code):
         # a scale's points in their order, unlabelled points (a 2 between 1 and 3) included
@@ -107,19 +108,38 @@ def _as_codes(series: pd.Series, by_code: Mapping[Any, str]) -> pd.Series:
     """Numbers: labels become their codes; a value that is no label is kept as a number when
     it is one, missing otherwise."""
     by_label = {text: code for code, text in by_code.items()}
-    values: list[Any] = []
-    for value in series.tolist():
+
+    def code_of(value: Any) -> Any:
         key = code_key(value)
         if key is None:
-            values.append(None)
-        elif isinstance(value, str) and value in by_label:
-            values.append(by_label[value])
-        elif isinstance(key, int | float):
-            values.append(key)
-        else:
-            values.append(by_label.get(key))
+            return None
+        if isinstance(value, str) and value in by_label:
+            return by_label[value]
+        if isinstance(key, int | float):
+            return key
+        return by_label.get(key)
+
+    values = _each_distinct(series, code_of)
     result = pd.Series(values, index=series.index, name=series.name, dtype="object")
     return pd.to_numeric(result, errors="coerce")
+
+
+def _each_distinct(series: pd.Series, convert: Callable[[Any], Any]) -> list[Any]:
+    """`convert` of every value, called once per distinct value (a column of 100,000 answers
+    holds a handful), missing values as None."""
+    present = series.notna().to_numpy()
+    out = np.full(len(series), None, dtype=object)
+    if present.any():
+        values = series[present]
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        converted = np.array([convert(_python(u)) for u in uniques] + [None], dtype=object)
+        out[present] = converted[codes]
+    return out.tolist()
+
+
+def _python(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, str) else value
 
 
 def labelled(frame: pd.DataFrame, column: str, *, show: str = "labels") -> pd.Series:
