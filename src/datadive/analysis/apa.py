@@ -130,6 +130,8 @@ def shown_value(value: Any, kind: Kind) -> str:
         return str(round(float(value))) if _finite(value) else DASH
     if kind == "bounded":
         return number(value, 2, leading_zero=False)
+    if isinstance(value, float) and math.isnan(value):
+        return DASH  # a number that does not apply (the residuals' F)
     return number(value, 2) if _finite(value) or value is None else str(value)
 
 
