@@ -36,6 +36,31 @@ pve_interval <- function(es, df1, df2) {
   bounds / (bounds + df2)
 }
 
+# The studentized range distribution from its definition (Hochberg & Tamhane, 1987,
+# Multiple Comparison Procedures, p. 377; Lund & Lund, 1983, Applied Statistics 32, 204):
+# P(Q > q) = integral over s of g(s) (1 - P(R <= q s)), with P(R <= w) =
+# k integral phi(z) (Phi(z) - Phi(z - w))^(k - 1) dz and g the density of sqrt(chisq_df / df),
+# by nested stats::integrate at rel.tol 1e-12. R's own ptukey/qtukey (AS 190, used by
+# TukeyHSD and rstatix) are accurate to about 1e-5 only at small df: both are written.
+range_cdf <- function(w, k) {
+  if (w <= 0) return(0)
+  k * integrate(function(z) dnorm(z) * (pnorm(z) - pnorm(z - w))^(k - 1),
+                -Inf, Inf, rel.tol = 1e-13, abs.tol = 0, subdivisions = 1000L)$value
+}
+s_density <- function(s, df) {
+  exp(df / 2 * log(df) - lgamma(df / 2) - (df / 2 - 1) * log(2) + (df - 1) * log(s) -
+        df * s^2 / 2)
+}
+range_sf <- function(q, k, df) {
+  integrate(function(s) sapply(s, function(x) s_density(x, df) * (1 - range_cdf(q * x, k))),
+            0, Inf, rel.tol = 1e-12, abs.tol = 0, subdivisions = 1000L)$value
+}
+range_quantile <- function(level, k, df) {
+  guess <- qtukey(level, k, df)
+  uniroot(function(q) range_sf(q, k, df) - (1 - level), c(guess * 0.9, guess * 1.1),
+          tol = 1e-12)$root
+}
+
 pair_names <- function(levels) {
   pairs <- combn(levels, 2)
   list(first = pairs[1, ], second = pairs[2, ], names = paste(pairs[1, ], "vs", pairs[2, ]))
@@ -154,34 +179,47 @@ family <- function(data, outcome, group) {
   pairs <- pair_names(levels(g))
 
   # Tukey HSD: stats::TukeyHSD (diff, lwr, upr, p adj); SE and t from the aov's residual
-  # mean square: SE = sqrt(MSE (1/n_i + 1/n_j)), t = diff / SE (the q of ptukey is t sqrt 2).
+  # mean square: SE = sqrt(MSE (1/n_i + 1/n_j)), t = diff / SE (the q of ptukey is t sqrt 2);
+  # p and CI also by the definition of the studentized range (range_sf, range_quantile).
   hsd <- TukeyHSD(model, conf.level = 0.95)$g
   rownames_r <- paste(pairs$second, pairs$first, sep = "-")
   hsd <- hsd[rownames_r, , drop = FALSE]
   mse <- out$anova$ms_within
   se <- sqrt(mse * (1 / ni[pairs$first] + 1 / ni[pairs$second]))
   tukey_diff <- -hsd[, "diff"]
+  tukey_t <- unname(tukey_diff / se)
+  tukey_q <- range_quantile(0.95, k, out$anova$df2)
   out$tukey <- list(
-    names = pairs$names, diff = unname(tukey_diff),
-    low = unname(-hsd[, "upr"]), high = unname(-hsd[, "lwr"]),
-    p = unname(hsd[, "p adj"]), se = unname(se), t = unname(tukey_diff / se)
+    names = pairs$names, diff = unname(tukey_diff), se = unname(se), t = tukey_t,
+    # by the definition above
+    p = sapply(abs(tukey_t) * sqrt(2), range_sf, k = k, df = out$anova$df2),
+    low = unname(tukey_diff - tukey_q / sqrt(2) * se),
+    high = unname(tukey_diff + tukey_q / sqrt(2) * se),
+    # stats::TukeyHSD (ptukey, qtukey)
+    r_low = unname(-hsd[, "upr"]), r_high = unname(-hsd[, "lwr"]), r_p = unname(hsd[, "p adj"])
   )
   # rstatix::tukey_hsd agrees with TukeyHSD (p rounded there, so only diff and CI here).
   rs_tukey <- rstatix::tukey_hsd(data.frame(x = x, g = g), x ~ g)
   out$tukey$rstatix_diff <- -rs_tukey$estimate
   out$tukey$rstatix_low <- -rs_tukey$conf.high
 
-  # Games-Howell: rstatix::games_howell_test(detailed = TRUE) (estimate, CI, df); its p.adj
-  # is rounded to 3 digits, so p comes from the same line unrounded:
-  # ptukey(|t| sqrt 2, k, df, lower.tail = FALSE), t = |diff| / sqrt(s_i^2/n_i + s_j^2/n_j).
+  # Games-Howell: rstatix::games_howell_test(detailed = TRUE) (estimate, CI, df), and p and
+  # CI by the definition of the studentized range (Games & Howell, 1976):
+  # P(Q > |t| sqrt 2; k, df), t = diff / sqrt(s_i^2/n_i + s_j^2/n_j), CI diff -+ q / sqrt 2 SE.
   gh <- rstatix::games_howell_test(data.frame(x = x, g = g), x ~ g, detailed = TRUE)
   gh_se <- sqrt(vi[pairs$first] / ni[pairs$first] + vi[pairs$second] / ni[pairs$second])
   gh_t <- -gh$estimate / gh_se
+  gh_q <- sapply(gh$df, range_quantile, level = 0.95, k = k)
   out$games_howell <- list(
-    names = pairs$names, diff = -gh$estimate, low = -gh$conf.high, high = -gh$conf.low,
-    se = unname(gh_se), t = unname(gh_t), df = gh$df,
-    p = ptukey(abs(unname(gh_t)) * sqrt(2), k, gh$df, lower.tail = FALSE),
-    p_rounded = gh$p.adj
+    names = pairs$names, diff = -gh$estimate, se = unname(gh_se), t = unname(gh_t), df = gh$df,
+    # by the definition above
+    p = mapply(range_sf, abs(unname(gh_t)) * sqrt(2), df = gh$df, MoreArgs = list(k = k)),
+    low = -gh$estimate - gh_q / sqrt(2) * unname(gh_se),
+    high = -gh$estimate + gh_q / sqrt(2) * unname(gh_se),
+    # rstatix (ptukey, qtukey; p.adj rounded there, so recomputed unrounded as rstatix does)
+    r_low = -gh$conf.high, r_high = -gh$conf.low,
+    r_p = ptukey(abs(unname(gh_t)) * sqrt(2), k, gh$df, lower.tail = FALSE),
+    r_p_rounded = gh$p.adj
   )
 
   # Dunn: rstatix::dunn_test(detailed = TRUE): mean-rank difference, z, p, and p adjusted
