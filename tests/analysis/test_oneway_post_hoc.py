@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from datadive.analysis import AnalysisError, dunn_test, games_howell, tukey_hsd
+from datadive.analysis import AnalysisError, dunn_test, games_howell, post_hoc_tests, tukey_hsd
 from tests.analysis.test_oneway import CASES, close, unequal_spread
 from tests.support.r_reference import r_value
 
@@ -150,3 +150,15 @@ def test_bad_input_is_refused_in_words() -> None:
     for function in (tukey_hsd, games_howell, dunn_test):
         with pytest.raises(AnalysisError, match="'site' has only 1 group with data"):
             function(one, "score", "site")
+
+
+def test_post_hoc_tests_runs_the_chosen_method() -> None:
+    make, outcome, group, _, _ = CASES["belonging"]
+    chosen = post_hoc_tests(make(), outcome, group, method="Games-Howell")
+    assert chosen.values == run(games_howell, "belonging")[0].values
+    assert post_hoc_tests(make(), outcome, group, method="dunn").values["analysis"] == (
+        "Dunn's test, Holm adjustment"
+    )
+    with pytest.raises(AnalysisError) as error:
+        post_hoc_tests(make(), outcome, group, method="scheffe")
+    assert str(error.value) == "method must be 'tukey', 'games-howell' or 'dunn', not 'scheffe'."

@@ -4,6 +4,7 @@ its difference, the interval and the adjusted p-value.
     tukey_hsd(df, outcome="belonging", group="programme")        # equal variances
     games_howell(df, outcome="belonging", group="programme")     # unequal variances
     dunn_test(df, outcome="belonging", group="programme")        # ranks, Holm-adjusted
+    post_hoc_tests(df, outcome="belonging", group="programme", method="games-howell")
 
 Pairs are named `"Psychology vs Sociology"`, the first group coming earlier in the order of
 groups (`groups=[...]`, else the column's own order), and a difference is the first group
@@ -358,3 +359,22 @@ def dunn_test(
     table = rank_table(split, ranked)
     checks = [enough_per_group(split.values)]
     return _result(split, comparisons, table, rank_values(split, table), checks)
+
+
+METHODS = {"tukey": tukey_hsd, "games-howell": games_howell, "dunn": dunn_test}
+
+
+def post_hoc_tests(
+    df: pd.DataFrame,
+    outcome: str,
+    group: str,
+    *,
+    method: str = "tukey",
+    groups: Sequence[Any] | str | None = None,
+) -> Result:
+    """Every pair of groups by `method`: "tukey" (`tukey_hsd`), "games-howell"
+    (`games_howell`) or "dunn" (`dunn_test`, Holm-adjusted), as a form chooses it."""
+    key = str(method).strip().lower().replace("_", "-").replace(" ", "-")
+    if key not in METHODS:
+        raise AnalysisError(f"method must be 'tukey', 'games-howell' or 'dunn', not {method!r}.")
+    return METHODS[key](df, outcome, group, groups=groups)
