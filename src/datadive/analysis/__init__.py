@@ -71,7 +71,7 @@ if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run 
         welch_anova,
     )
     from datadive.analysis.plots import Plot, box_plot, histogram, scatter_plot
-    from datadive.analysis.post_hoc import dunn_test, games_howell, tukey_hsd
+    from datadive.analysis.post_hoc import dunn_test, games_howell, post_hoc_tests, tukey_hsd
     from datadive.analysis.proportions import binomial_test
     from datadive.analysis.rank_tests import mann_whitney, sign_test, wilcoxon_signed_rank
     from datadive.analysis.readers import (
@@ -126,6 +126,7 @@ _HOMES = {
     "tukey_hsd": "post_hoc",
     "games_howell": "post_hoc",
     "dunn_test": "post_hoc",
+    "post_hoc_tests": "post_hoc",
     "two_way_anova": "factorial",
     "ancova": "factorial",
     "repeated_measures_anova": "repeated",
@@ -197,6 +198,7 @@ __all__ = [
     "paired_t",
     "partial_correlation",
     "pearson",
+    "post_hoc_tests",
     "qq_plot",
     "read_csv",
     "read_excel",

@@ -130,9 +130,16 @@ def shown_value(value: Any, kind: Kind) -> str:
         return str(round(float(value))) if _finite(value) else DASH
     if kind == "bounded":
         return number(value, 2, leading_zero=False)
-    if _finite(value) or value is None or (isinstance(value, float) and math.isnan(value)):
-        return number(value, 2)  # a missing number (NaN) does not apply: a dash
+    if value is None or _finite(value) or _not_a_number(value):
+        return number(value, 2)  # a missing number (NaN) shows as a dash, as in p columns
     return str(value)
+
+
+def _not_a_number(value: Any) -> bool:
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def shown_table(table: pd.DataFrame, kinds: dict[str, Kind] | None = None) -> pd.DataFrame:
