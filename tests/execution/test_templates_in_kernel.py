@@ -93,7 +93,8 @@ def kind_of(outputs: list[dict[str, Any]]) -> set[str]:
         data = output.get("data", {})
         if "image/png" in data:
             kinds.add(FIGURE)
-        elif output["output_type"] == "execute_result":
+        elif output["output_type"] in ("execute_result", "display_data"):
+            # an analysis result shows itself (display_data); a table is the cell's value
             text = data.get("text/plain", "")
             kinds.add(RESULT if " p " in f" {text} " or "\np " in text else TABLE)
         elif output["output_type"] == "stream":

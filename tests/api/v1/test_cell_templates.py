@@ -57,12 +57,8 @@ async def test_the_catalogue_lists_builtins_and_own_templates(app: FastAPI, worl
     slugs = [item["slug"] for item in page["items"]]
     assert "z-score" in slugs
     assert {"load-csv", "t-test-independent", "histogram"} <= set(slugs)
-    assert len(slugs) == len(builtin_templates()) + 1 == 24
-    assert {item["slug"] for item in tests_only["items"]} == {
-        "t-test-independent",
-        "chi-square",
-        "correlation",
-    }
+    assert len(slugs) == len(builtin_templates()) + 1 == 26
+    assert {item["slug"] for item in tests_only["items"]} == {"t-test-independent", "chi-square"}
 
 
 async def test_private_templates_stay_private_and_public_ones_are_shared(

@@ -37,7 +37,7 @@ async def test_a_template_cell_renders_its_inputs_into_code(app: FastAPI, world:
     [
         ("histogram", {"data": "df"}, "inputs.column", "required"),
         ("histogram", {"column": "a", "bins": 0}, "inputs.bins", "at least 1"),
-        ("correlation", {"x": "a", "y": "b", "method": "kendall"}, "inputs.method", "one of"),
+        ("correlation", {"x": "a", "y": "b", "method": "cosine"}, "inputs.method", "one of"),
         (
             "t-test-independent",
             {"outcome": "a", "group": "g", "target": "class"},
