@@ -111,11 +111,21 @@ class Groups:
     values: dict[Any, np.ndarray]
     n_missing: int
     n_other: int = 0  # rows in groups that were not chosen
-    data: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome + group, used rows
+    # the rows used (for `data`): their index, and each one's group name
+    _index: pd.Index = field(default_factory=pd.Index, repr=False)
+    _labels: np.ndarray = field(default_factory=lambda: np.empty(0, object), repr=False)
+    _numbers: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
 
     @property
     def n(self) -> int:
         return sum(len(v) for v in self.values.values())
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The rows used: the outcome and the group's name, under the table's own index."""
+        return pd.DataFrame(
+            {self.outcome: self._numbers, self.column: self._labels}, index=self._index
+        )
 
     def note(self) -> str:
         text = missing_note(self.n, self.n_missing, [self.outcome, self.column])
@@ -123,6 +133,27 @@ class Groups:
             rows = "row" if self.n_other == 1 else "rows"
             text += f" {self.n_other} {rows} in other groups of {self.column} were not used."
         return text
+
+
+def _chosen(group: str, present: list[Any], groups: Sequence[Any] | str | None) -> list[Any]:
+    """The groups to use, in order: those asked for (by name or as text), else all."""
+    if isinstance(groups, str):  # a form's text field: "Psychology, Sociology"
+        groups = [part.strip() for part in groups.split(",") if part.strip()] or None
+    if groups is None:
+        return present
+    chosen = list(groups)
+    unknown = [g for g in chosen if g not in present and str(g) not in map(str, present)]
+    if unknown:
+        raise AnalysisError(
+            f"{group!r} has no group {unknown[0]!r} with data; its groups are "
+            + ", ".join(repr(str(p)) for p in present)
+            + "."
+        )
+    by_text = {str(p): p for p in present}
+    names = [g if g in present else by_text[str(g)] for g in chosen]
+    if len(set(map(str, names))) != len(names):
+        raise AnalysisError("Each group may be chosen only once.")
+    return names
 
 
 def split_groups(
@@ -137,37 +168,27 @@ def split_groups(
 ) -> Groups:
     """The outcome's values per group of `group`, named by value labels and in the order of
     `groups` (only those groups; a list, or text with commas from a form) or the column's own
-    order. Refuses, in words, a text outcome,
-    fewer groups than needed (or not `exactly` that many), a group with fewer than `smallest`
-    values, and an outcome with the same value everywhere."""
+    order. Refuses, in words, a text outcome, fewer groups than needed (or not `exactly` that
+    many), a group with fewer than `smallest` values, and an outcome with the same value
+    everywhere.
+
+    The grouping column is named once per distinct value, not per row (`pd.factorize`), so a
+    table of 100,000 rows is split in a few milliseconds."""
     require_columns(frame, outcome, group)
     if outcome == group:
         raise AnalysisError("The outcome and the grouping column must be different columns.")
-    values = numbers_of(frame, outcome)
-    labels = labelled(frame, group, show=show)
-    data = pd.DataFrame({outcome: values, group: labels})
-    used = data.dropna()
-    n_missing = len(data) - len(used)
-    present = categories(used[group])
-    if isinstance(groups, str):  # a form's text field: "Psychology, Sociology"
-        groups = [part.strip() for part in groups.split(",") if part.strip()] or None
-    if groups is not None:
-        chosen = list(groups)
-        unknown = [g for g in chosen if g not in present and str(g) not in map(str, present)]
-        if unknown:
-            raise AnalysisError(
-                f"{group!r} has no group {unknown[0]!r} with data; its groups are "
-                + ", ".join(repr(str(p)) for p in present)
-                + "."
-            )
-        by_text = {str(p): p for p in present}
-        names = [g if g in present else by_text[str(g)] for g in chosen]
-        if len(set(map(str, names))) != len(names):
-            raise AnalysisError("Each group may be chosen only once.")
-    else:
-        names = present
-    n_other = int((~used[group].isin(names)).sum())
-    used = used[used[group].isin(names)]
+    values = numbers_of(frame, outcome).to_numpy(float)
+    codes, uniques = pd.factorize(frame[group], use_na_sentinel=True)
+    distinct = pd.DataFrame({group: uniques})
+    distinct.attrs = frame.attrs  # the column's value labels and level
+    labels = labelled(distinct, group, show=show).reset_index(drop=True)
+    named = ~labels.isna().to_numpy()
+    usable = (codes >= 0) & ~np.isnan(values)
+    usable[usable] = named[codes[usable]]
+    n_missing = int(len(frame) - usable.sum())
+    seen = np.unique(codes[usable])
+    present = categories(labels.iloc[seen])
+    names = _chosen(group, present, groups)
     if exactly is not None and len(names) != exactly:
         listed = ", ".join(repr(str(p)) for p in names) or "none"
         hint = " Choose the two groups to compare." if len(names) > exactly else ""
@@ -181,22 +202,32 @@ def split_groups(
             f"{group!r} has only {len(names)} group with data ({listed}); at least two groups "
             "are needed to compare."
         )
-    split = {name: used.loc[used[group] == name, outcome].to_numpy(float) for name in names}
-    for name, group_values in split.items():
-        if len(group_values) < smallest:
+    label_of = labels.to_numpy(object)
+    codes_of = {name: [int(code) for code in seen if label_of[code] == name] for name in names}
+    split: dict[Any, np.ndarray] = {}
+    used = np.zeros(len(frame), dtype=bool)
+    for name, its_codes in codes_of.items():
+        rows = usable & np.isin(codes, its_codes)
+        used |= rows
+        split[name] = values[rows]
+        if len(split[name]) < smallest:
             raise AnalysisError(
-                f"The group {str(name)!r} has {len(group_values)} value(s) of {outcome!r}; "
+                f"The group {str(name)!r} has {len(split[name])} value(s) of {outcome!r}; "
                 f"each group needs at least {smallest}."
             )
-    not_constant(used[outcome], outcome)
+    kept = values[used]
+    if len(kept) and np.ptp(kept) == 0:
+        not_constant(pd.Series(kept[:2]), outcome)
     return Groups(
         column=group,
         outcome=outcome,
         names=names,
         values=split,
         n_missing=n_missing,
-        n_other=n_other,
-        data=used,
+        n_other=int(usable.sum() - used.sum()),
+        _index=frame.index[used],
+        _labels=label_of[codes[used]],
+        _numbers=kept,
     )
 
 
