@@ -126,8 +126,9 @@ def test_yates_correction_is_applied_only_when_asked_and_labelled(survey: pd.Dat
     assert list(result.tables["Chi-square test"].index) == [
         "Pearson χ² (Yates' continuity correction)"
     ]
-    assert "χ² with Yates' continuity correction; φ is computed from the uncorrected χ² (7.69)." in (
-        result.notes
+    assert (
+        "χ² with Yates' continuity correction; φ is computed from the uncorrected χ² (7.69)."
+        in (result.notes)
     )
     assert result.report.startswith(
         "A chi-square test of independence with Yates' continuity correction showed that smoker "

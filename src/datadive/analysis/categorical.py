@@ -66,7 +66,8 @@ def _standardized_residuals(observed: np.ndarray, expected: np.ndarray) -> np.nd
     n = observed.sum()
     row_share = observed.sum(axis=1, keepdims=True) / n
     column_share = observed.sum(axis=0, keepdims=True) / n
-    return (observed - expected) / np.sqrt(expected * (1 - row_share) * (1 - column_share))
+    spread = np.sqrt(expected * (1 - row_share) * (1 - column_share))
+    return np.asarray((observed - expected) / spread, dtype=float)
 
 
 def expected_counts_check(expected: np.ndarray, *, alternative: str) -> Check:
@@ -147,7 +148,7 @@ def chi_square_independence(
         f"{stat}, {p_phrase(p)}, {effect_text}"
         + (f" ({effect} from the uncorrected χ²)." if corrected else ".")
     )
-    counts_kinds: dict[str, Any] = {name: "count" for name in [*table.column_names, "Total"]}
+    counts_kinds: dict[str, Any] = dict.fromkeys([*table.column_names, "Total"], "count")
     return Result(
         title=f"Chi-square test of independence: {rows} × {columns}",
         tables={
@@ -253,7 +254,7 @@ def fisher_exact(df: pd.DataFrame, rows: str, columns: str) -> Result:
         notes=notes,
         kinds={
             "Fisher's exact test": {CI_LOW: "number", CI_HIGH: "number", **kinds},
-            "Observed counts": {name: "count" for name in [*table.column_names, "Total"]},
+            "Observed counts": dict.fromkeys([*table.column_names, "Total"], "count"),
         },
     )
 
@@ -344,7 +345,7 @@ def mcnemar(df: pd.DataFrame, first: str, second: str) -> Result:
         notes=notes,
         kinds={
             "McNemar's test": {CI_LOW: "number", CI_HIGH: "number", "b": "count", "c": "count"},
-            "Paired counts": {name: "count" for name in [a_name, b_name, "Total"]},
+            "Paired counts": dict.fromkeys([a_name, b_name, "Total"], "count"),
         },
     )
 

@@ -105,7 +105,9 @@ def _expected_against(given: bool) -> str:
     return "the expected proportions" if given else "equal proportions"
 
 
-def chi_square_goodness_of_fit(df: pd.DataFrame, column: str, *, expected: Expected = None) -> Result:
+def chi_square_goodness_of_fit(
+    df: pd.DataFrame, column: str, *, expected: Expected = None
+) -> Result:
     """Pearson's chi-square goodness-of-fit test of one column's counts against expected
     proportions (equal by default), with Cohen's w and its 95% CI and each category's
     standardized residual (R's chisq.test(x, p = ...)$stdres)."""
@@ -140,8 +142,12 @@ def chi_square_goodness_of_fit(df: pd.DataFrame, column: str, *, expected: Expec
         "n": n,
         "n_missing": counts.n_missing,
     }
-    values |= {f"observed[{name}]": int(c) for name, c in zip(counts.names, counts.counts)}
-    values |= {f"expected[{name}]": float(e) for name, e in zip(counts.names, expected_counts)}
+    values |= {
+        f"observed[{name}]": int(c) for name, c in zip(counts.names, counts.counts, strict=True)
+    }
+    values |= {
+        f"expected[{name}]": float(e) for name, e in zip(counts.names, expected_counts, strict=True)
+    }
     differ = "differed from" if p < ALPHA else "did not differ significantly from"
     report = (
         f"A chi-square goodness-of-fit test showed that the answers to {column} {differ} "
@@ -171,7 +177,8 @@ def _proportions_text(counts: OneWay, proportions: np.ndarray, given: bool) -> s
     if not given:
         return f"equal proportions ({number(100 / len(proportions), 1)}% each)"
     return ", ".join(
-        f"{name} {number(100 * share, 1)}%" for name, share in zip(counts.names, proportions)
+        f"{name} {number(100 * share, 1)}%"
+        for name, share in zip(counts.names, proportions, strict=True)
     )
 
 
@@ -180,7 +187,9 @@ def _expected_counts_check(expected_counts: np.ndarray) -> Check:
     small = int((expected_counts < 5).sum())
     smallest = number(float(expected_counts.min()))
     if small == 0:
-        return Check("Expected counts", f"Large enough: all are 5 or more (smallest {smallest}).", True)
+        return Check(
+            "Expected counts", f"Large enough: all are 5 or more (smallest {smallest}).", True
+        )
     return Check(
         "Expected counts",
         f"{small} of {len(expected_counts)} expected counts are below 5 (smallest {smallest}): "
@@ -214,8 +223,12 @@ def multinomial_test(df: pd.DataFrame, column: str, *, expected: Expected = None
         "n_missing": counts.n_missing,
         "outcomes": outcomes,
     }
-    values |= {f"observed[{name}]": int(c) for name, c in zip(counts.names, counts.counts)}
-    values |= {f"expected[{name}]": float(n * e) for name, e in zip(counts.names, proportions)}
+    values |= {
+        f"observed[{name}]": int(c) for name, c in zip(counts.names, counts.counts, strict=True)
+    }
+    values |= {
+        f"expected[{name}]": float(n * e) for name, e in zip(counts.names, proportions, strict=True)
+    }
     differ = "differed from" if p < ALPHA else "did not differ significantly from"
     report = (
         f"An exact multinomial test showed that the answers to {column} (N = {n}) {differ} "
@@ -236,5 +249,8 @@ def multinomial_test(df: pd.DataFrame, column: str, *, expected: Expected = None
             f"Expected: {_proportions_text(counts, proportions, given)}. p: the probability of "
             f"all {outcomes:,} possible outcomes no more likely than the observed one.",
         ],
-        kinds={"Exact multinomial test": {"outcomes": "count"}, "Frequencies": {"Observed": "count"}},
+        kinds={
+            "Exact multinomial test": {"outcomes": "count"},
+            "Frequencies": {"Observed": "count"},
+        },
     )
