@@ -197,6 +197,15 @@ def test_fisher_2x2_matches_r_fisher_test(survey: pd.DataFrame) -> None:
     assert "OR: the odds of passed = 0 (rather than 1) when smoker = no" in result.notes[1]
 
 
+def test_fisher_2x2_odds_ratio_matches_r_on_a_large_table() -> None:
+    result = fisher_exact(table_from_counts([[5200, 4900], [4800, 5100]]), "row", "column")
+
+    assert result.values["p"] == close(r("fisher_large_p"))  # stats::fisher.test
+    assert result.values["effect_size"] == close(r("fisher_large_or"))  # definition, in R
+    assert result.values["ci_low"] == close(r("fisher_large_or_low"))
+    assert result.values["ci_high"] == close(r("fisher_large_or_high"))
+
+
 def test_fisher_r_by_c_is_exact_and_matches_r(survey: pd.DataFrame) -> None:
     result = fisher_exact(reference_data("categorical_small"), "programme", "grade")
 

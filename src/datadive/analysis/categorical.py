@@ -27,6 +27,7 @@ from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phr
 from datadive.analysis.contingency import TwoWay, binary_columns, two_way
 from datadive.analysis.exact_enumeration import TooManyOutcomes, fisher_rxc_p
 from datadive.analysis.noncentral import chi2_noncentrality
+from datadive.analysis.odds_ratios import conditional_odds_ratio
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import missing_note
 
@@ -196,9 +197,7 @@ def fisher_exact(df: pd.DataFrame, rows: str, columns: str) -> Result:
     kinds: dict[str, Any] = {}
     if counts.shape == (2, 2):
         p = float(stats.fisher_exact(counts).pvalue)
-        odds = stats.contingency.odds_ratio(counts, kind="conditional")
-        ci = odds.confidence_interval(confidence_level=LEVEL)
-        ratio, low, high = float(odds.statistic), float(ci.low), float(ci.high)
+        ratio, low, high = conditional_odds_ratio(counts, LEVEL)
         values |= {
             "p": p,
             "effect_size": ratio,

@@ -43,8 +43,15 @@ def _few_enough(column: str, found: Sequence[Any]) -> None:
         )
 
 
-def _codes(values: pd.Series, order: Sequence[Any]) -> np.ndarray:
-    return np.asarray(pd.Categorical(values, categories=list(order)).codes, dtype=np.int64)
+def _coded(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes 0, 1 … of the (present) values and the categories they stand for, in the order
+    `labels.categories` gives: hashed once (`pd.factorize`), then only the few distinct
+    values are ordered."""
+    codes, uniques = pd.factorize(values, sort=False)
+    order = categories(pd.Series(uniques))
+    position = {value: index for index, value in enumerate(order)}
+    recode = np.array([position[value] for value in list(uniques)], dtype=np.int64)
+    return recode[codes], order
 
 
 @dataclass
@@ -89,7 +96,8 @@ def two_way(frame: pd.DataFrame, rows: str, columns: str) -> TwoWay:
         raise AnalysisError(
             f"No row has a value in both {rows!r} and {columns!r}, so there is nothing to count."
         )
-    row_order, column_order = categories(first), categories(second)
+    row_codes, row_order = _coded(first)
+    column_codes, column_order = _coded(second)
     for column, order in ((rows, row_order), (columns, column_order)):
         _few_enough(column, order)
         if len(order) < 2:
@@ -97,7 +105,7 @@ def two_way(frame: pd.DataFrame, rows: str, columns: str) -> TwoWay:
                 f"{column!r} has only one value ({name_of(order[0])!r}) in the rows used; a "
                 "test of association needs at least two categories in each column."
             )
-    cell = _codes(first, row_order) * len(column_order) + _codes(second, column_order)
+    cell = row_codes * len(column_order) + column_codes
     counts = np.bincount(cell, minlength=len(row_order) * len(column_order))
     return TwoWay(
         rows=rows,
@@ -132,17 +140,19 @@ def one_way(frame: pd.DataFrame, column: str) -> OneWay:
     n_missing = len(values) - len(present)
     if not len(present):
         raise AnalysisError(f"{column!r} has no values to count.")
+    codes, present_order = _coded(present)
     if isinstance(values.dtype, pd.CategoricalDtype):
         order = list(values.cat.categories)
     else:
-        order = categories(present)
+        order = present_order
     _few_enough(column, order)
     if len(order) < 2:
         raise AnalysisError(
             f"{column!r} has only one category ({name_of(order[0])!r}); a goodness-of-fit test "
             "needs at least two."
         )
-    counts = np.bincount(_codes(present, order), minlength=len(order))
+    position = np.array([order.index(value) for value in present_order], dtype=np.int64)
+    counts = np.bincount(position[codes], minlength=len(order))
     return OneWay(column, counts, [name_of(v) for v in order], n_missing)
 
 

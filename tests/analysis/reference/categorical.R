@@ -73,6 +73,13 @@ precise <- conditional_or(tab2)
 out$fisher2_or_precise <- unname(precise["estimate"])
 out$fisher2_or_low_precise <- unname(precise["low"])
 out$fisher2_or_high_precise <- unname(precise["high"])
+# A large table (N = 20,000), where the support of the count has 10,000 points
+large <- matrix(c(5200, 4800, 4900, 5100), nrow = 2)          # [[5200, 4900], [4800, 5100]]
+precise_large <- conditional_or(large)
+out$fisher_large_p <- fisher.test(large)$p.value              # stats::fisher.test
+out$fisher_large_or <- unname(precise_large["estimate"])
+out$fisher_large_or_low <- unname(precise_large["low"])
+out$fisher_large_or_high <- unname(precise_large["high"])
 
 # ---- Fisher r x c: programme (3) x grade (3), small counts ------------------------------------
 small <- read.csv(here("categorical_small.csv"))
