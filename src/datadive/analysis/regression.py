@@ -30,6 +30,7 @@ from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     HessianInversionWarning,
     PerfectSeparationWarning,
+    SingularMatrixWarning,
 )
 
 from datadive.analysis import regression_design as design_
@@ -65,17 +66,20 @@ def linear_regression(
     """Ordinary least squares of a numeric outcome on one or more predictors."""
     names = design_.predictor_list(predictors, outcome)
     require_columns(df, outcome, *names)
+    values = numbers_of(df, outcome)  # refuses text in words
     if column_info(df, outcome)["measurement"] == "nominal":
         raise AnalysisError(
             f"{outcome!r} is a nominal column (categories), so it cannot be the outcome of a "
             "linear regression. Use logistic_regression for an outcome with two categories."
         )
-    design = design_.build_design(df, numbers_of(df, outcome), outcome, names, reference)
+    design = design_.build_design(df, values, outcome, names, reference)
     design_.enough_rows(design, extra=1)
     not_constant(design.outcome, outcome)
     y = design.outcome.to_numpy(float)
     x = design.matrix.to_numpy(float)
-    fit = sm.OLS(y, x).fit()
+    with warnings.catch_warnings():  # a rank-deficient matrix is refused in words below
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        fit = sm.OLS(y, x).fit()
     if fit.model.rank < x.shape[1]:  # the fit's own rank (from its SVD): say which, in words
         design_.full_rank(design)
     k = x.shape[1]
