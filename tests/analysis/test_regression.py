@@ -74,6 +74,7 @@ def test_linear_coefficients_match_lm_summary_and_confint(linear: Result) -> Non
     assert table["β"].iloc[1:].tolist() == close(r("lm_beta"))  # lm on z-scores
     assert linear.values["B[programme: Sociology]"] == close(r("lm_B")[3])
     assert linear.values["beta[belonging]"] == close(r("lm_beta")[0])
+    assert "beta[Intercept]" not in linear.values
     assert linear.values["B_ci_high[hours]"] == close(r("lm_ci_high")[2])
 
 

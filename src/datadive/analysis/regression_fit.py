@@ -24,11 +24,13 @@ PLOTTED = 5000  # points drawn in the residual plots (a random subset of larger 
 
 
 def coefficient_values(table: pd.DataFrame, keys: Mapping[str, str]) -> dict[str, float]:
-    """`{"B[belonging]": 0.53, …}`: a table's columns as values keyed by row."""
+    """`{"B[belonging]": 0.53, …}`: a table's columns as values keyed by row (a number that
+    does not apply, such as the intercept's β, is left out)."""
     return {
         f"{key}[{row}]": float(table.loc[row, column])
         for column, key in keys.items()
         for row in table.index
+        if not pd.isna(table.loc[row, column])
     }
 
 
