@@ -376,6 +376,17 @@ def test_the_other_event_flips_the_signs(df: pd.DataFrame, event: Any) -> None:
     assert list(result.tables["Classification"].index) == ["Yes", "No", "Overall"]
 
 
+def test_a_numeric_outcome_shows_its_codes_as_whole_numbers(df: pd.DataFrame) -> None:
+    frame = df.copy()
+    frame.attrs = {}  # passed as plain 0/1 numbers
+
+    result = logistic_regression(frame, "passed", ["belonging", "hours"])
+
+    assert result.values["event"] == "1"
+    assert list(result.tables["Classification"].columns)[:2] == ["Predicted 0", "Predicted 1"]
+    assert "passed = 1 is the event (1), 0 is 0" in str(result)
+
+
 def test_the_event_may_be_given_by_code(df: pd.DataFrame) -> None:
     result = logistic_regression(df, "passed", PREDICTORS, event=1)
 
@@ -484,3 +495,32 @@ def test_ordinal_display_says_the_sign_convention(ordinal: Result) -> None:
 def test_ordinal_regression_refuses_an_unordered_outcome(df: pd.DataFrame) -> None:
     with pytest.raises(AnalysisError, match="holds categories without an order"):
         ordinal_regression(df, "programme", ["hours"])
+
+
+def test_ordinal_separation_is_refused_naming_the_category(df: pd.DataFrame) -> None:
+    frame = df.copy()
+    frame.loc[frame["programme"] == 2, "satisfaction"] = 1
+
+    with pytest.raises(AnalysisError) as error:
+        ordinal_regression(frame, "satisfaction", PREDICTORS)
+
+    assert str(error.value).startswith(
+        "Every case with programme = Sociology gave the lowest answer of satisfaction "
+        "(separation), so its odds ratio would be infinite."
+    )
+
+
+def test_ordinal_separation_by_a_number_is_refused() -> None:
+    frame = pd.DataFrame({"hours": np.arange(30.0), "rating": np.repeat([1, 2, 3], 10)})
+
+    with pytest.raises(AnalysisError, match="hours sorts the answers of rating perfectly"):
+        ordinal_regression(frame, "rating", ["hours"])
+
+
+def test_ordinal_outcome_without_labels_uses_its_numbers_in_order(df: pd.DataFrame) -> None:
+    frame = df.copy()
+    frame.attrs = {}
+
+    result = ordinal_regression(frame, "satisfaction", ["belonging", "hours"])
+
+    assert list(result.tables["Thresholds"].index) == ["1 | 2", "2 | 3", "3 | 4", "4 | 5"]

@@ -44,16 +44,19 @@ from datadive.analysis.regression_fit import (
     dummy_notes,
     influence,
     model_r2,
+    ordinal_separation,
     residual_plot,
     separation,
     spoken,
     terms_phrase,
+    text,
 )
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import missing_note, not_constant, numbers_of, require_columns
 
 Reference = Mapping[str, Any] | str | None
 LEVEL = 0.95
+SEPARATED_SE = 50.0
 
 
 def linear_regression(
@@ -66,13 +69,13 @@ def linear_regression(
     """Ordinary least squares of a numeric outcome on one or more predictors."""
     names = design_.predictor_list(predictors, outcome)
     require_columns(df, outcome, *names)
-    values = numbers_of(df, outcome)  # refuses text in words
+    scores = numbers_of(df, outcome)  # refuses text in words
     if column_info(df, outcome)["measurement"] == "nominal":
         raise AnalysisError(
             f"{outcome!r} is a nominal column (categories), so it cannot be the outcome of a "
             "linear regression. Use logistic_regression for an outcome with two categories."
         )
-    design = design_.build_design(df, values, outcome, names, reference)
+    design = design_.build_design(df, scores, outcome, names, reference)
     design_.enough_rows(design, extra=1)
     not_constant(design.outcome, outcome)
     y = design.outcome.to_numpy(float)
@@ -264,6 +267,7 @@ def logistic_regression(
         )
     design_.full_rank(design)
     y = (design.outcome.astype(object) == chosen).to_numpy(float)
+    chosen, other = text(chosen), text(other)  # as the tables and sentences show them: 1, not 1.0
     x = design.matrix.to_numpy(float)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -414,6 +418,8 @@ def ordinal_regression(
     design_.enough_rows(design, extra=len(order) - 1)
     design_.full_rank(design)
     codes = pd.Categorical(design.outcome.astype(object), categories=order).codes
+    order = [text(level) for level in order]
+    n_rows = design.n
     x = design.matrix.to_numpy(float)[:, 1:]  # thresholds take the intercept's place
     model = OrderedModel(codes, x, distr="logit")
     with warnings.catch_warnings(record=True) as caught:
@@ -421,16 +427,20 @@ def ordinal_regression(
         fit = model.fit(method="bfgs", maxiter=2000, gtol=1e-8, disp=False)
     k = x.shape[1]
     covariance = fit.cov_params()
+    variances = np.diag(covariance)
     if (
-        not fit.mle_retvals.get("converged", True)
-        or any(issubclass(w.category, HessianInversionWarning) for w in caught)
-        or not np.all(np.isfinite(np.diag(covariance)))
-        or np.any(np.diag(covariance) <= 0)
+        any(issubclass(w.category, HessianInversionWarning) for w in caught)
+        or not np.all(np.isfinite(variances))
+        or np.any(variances <= 0)
+        # a log-odds SE above 50 per standard deviation of a predictor: the estimate runs off
+        # to infinity (separation), whatever the optimizer says
+        or np.any(np.sqrt(variances[:k]) * x.std(axis=0) > SEPARATED_SE)
     ):
+        raise AnalysisError(ordinal_separation(design, codes, len(order), outcome))
+    if not fit.mle_retvals.get("converged", True):
         raise AnalysisError(
-            f"The model did not converge: a category of {outcome!r} may be predicted perfectly "
-            "by a predictor, or a category may have too few cases. Merge rare categories or "
-            "leave out the predictor."
+            f"The model did not converge on these data ({n_rows} rows). Merge rare categories of "
+            f"{outcome!r}, or leave out a predictor."
         )
     b, se = fit.params[:k], np.sqrt(np.diag(covariance))[:k]
     z = b / se
@@ -449,16 +459,7 @@ def ordinal_regression(
         },
         index=pd.Index(terms, name="Predictor"),
     )
-    # statsmodels estimates the first threshold and the logs of the gaps between the next ones;
-    # thresholds θ_j = a_1 + Σ_{i≤j} exp(a_i), their covariance by the delta method, J C Jᵀ.
-    raw = fit.params[k:]
-    jacobian = np.tril(np.ones((len(raw), len(raw)))) * np.r_[1.0, np.exp(raw[1:])]
-    thresholds = np.cumsum(np.r_[raw[0], np.exp(raw[1:])])
-    threshold_se = np.sqrt(np.diag(jacobian @ covariance[k:, k:] @ jacobian.T))
-    cuts = pd.DataFrame(
-        {"Threshold": thresholds, "SE": threshold_se},
-        index=pd.Index([f"{a} | {c}" for a, c in itertools.pairwise(order)], name="Between"),
-    )
+    cuts = _thresholds(fit.params[k:], covariance[k:, k:], order)
     counts = np.bincount(codes, minlength=len(order)).astype(float)
     n = design.n
     ll0 = float(np.sum(counts[counts > 0] * np.log(counts[counts > 0] / n)))
@@ -513,6 +514,19 @@ def ordinal_regression(
         report=report,
         notes=notes,
         kinds={"Thresholds": {"Threshold": "number"}},
+    )
+
+
+def _thresholds(raw: np.ndarray, covariance: np.ndarray, order: list[str]) -> pd.DataFrame:
+    """statsmodels estimates the first threshold and the logs of the gaps between the next
+    ones: θ_j = a_1 + Σ_{2≤i≤j} exp(a_i); their SEs by the delta method, J C Jᵀ."""
+    jacobian = np.tril(np.ones((len(raw), len(raw)))) * np.r_[1.0, np.exp(raw[1:])]
+    return pd.DataFrame(
+        {
+            "Threshold": np.cumsum(np.r_[raw[0], np.exp(raw[1:])]),
+            "SE": np.sqrt(np.diag(jacobian @ covariance @ jacobian.T)),
+        },
+        index=pd.Index([f"{a} | {c}" for a, c in itertools.pairwise(order)], name="Between"),
     )
 
 

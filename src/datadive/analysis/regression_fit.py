@@ -34,6 +34,13 @@ def coefficient_values(table: pd.DataFrame, keys: Mapping[str, str]) -> dict[str
     }
 
 
+def text(value: Any) -> str:
+    """A category as tables and sentences show it: a whole number without `.0`."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def terms_phrase(design: Design) -> str:
     names = [term.name for term in design.terms]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -206,4 +213,38 @@ def _separated(outcome: str, event: Any, where: str, all_events: bool) -> str:
         f"Every case with {where} has {outcome} {what} (perfect separation), so its odds ratio "
         "would be infinite and the model cannot be estimated. Merge that category with another, "
         "leave the predictor out, or use penalized (Firth) logistic regression."
+    )
+
+
+def ordinal_separation(design: Design, codes: np.ndarray, count: int, outcome: str) -> str:
+    """Why an ordinal model cannot be estimated: a category of a predictor whose cases all
+    gave the lowest or the highest answer, or a predictor that sorts the answers perfectly."""
+    matrix = design.matrix
+    extremes = {0: "lowest", count - 1: "highest"}
+    for term in design.terms:
+        if term.categorical:
+            masks = [matrix[column].to_numpy() == 1 for column in term.columns]
+            masks.append((matrix[term.columns].to_numpy() == 0).all(axis=1))
+            for level, mask in zip([*term.levels, term.reference], masks, strict=True):
+                inside = codes[mask]
+                if len(inside) and np.ptp(inside) == 0 and int(inside[0]) in extremes:
+                    end = extremes[int(inside[0])]
+                    return (
+                        f"Every case with {term.name} = {level} gave the {end} "
+                        f"answer of {outcome} (separation), so its odds ratio would be infinite. "
+                        "Merge that category with another, or leave the predictor out."
+                    )
+        else:
+            x = matrix[term.name].to_numpy()
+            order = np.argsort(x, kind="stable")
+            steps = np.diff(codes[order])
+            if np.all(steps >= 0) or np.all(steps <= 0):
+                return (
+                    f"{term.name} sorts the answers of {outcome} perfectly (separation), so its "
+                    "odds ratio would be infinite. Leave it out."
+                )
+    return (
+        f"The predictors together sort the answers of {outcome} perfectly for some cases "
+        "(separation), so some odds ratios would be infinite and the model cannot be "
+        "estimated. Merge rare categories, or leave out a predictor."
     )
