@@ -22,10 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
-from statsmodels.stats.diagnostic import het_breuschpagan
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     HessianInversionWarning,
@@ -37,11 +35,13 @@ from datadive.analysis import regression_design as design_
 from datadive.analysis.apa import number, p_phrase, statistic_phrase
 from datadive.analysis.assumptions import ALPHA, normality
 from datadive.analysis.columns import column_info
-from datadive.analysis.labels import categories, label_map, labelled
+from datadive.analysis.labels import categories
 from datadive.analysis.regression_fit import (
     classification,
     coefficient_values,
     dummy_notes,
+    equal_variance,
+    events_per_term,
     influence,
     model_r2,
     ordinal_separation,
@@ -146,7 +146,7 @@ def linear_regression(
     shapiro = normality(residuals, what="the residuals")
     checks.append(shapiro)
     values |= {"shapiro_w": shapiro.statistic, "shapiro_p": shapiro.p}
-    checks.append(_equal_variance(residuals, fitted, values))
+    checks.append(equal_variance(residuals, fitted, values))
     flagged, check = influence(fit, design.matrix.index)
     checks.append(check)
     values["n_influential"] = len(flagged)
@@ -188,63 +188,6 @@ def linear_regression(
     )
 
 
-def _equal_variance(residuals: np.ndarray, fitted: np.ndarray, values: dict[str, Any]) -> Check:
-    """Breusch-Pagan's score test (Cook & Weisberg, 1983), non-studentized, of the residuals'
-    variance against the fitted values: R's car::ncvTest."""
-    name = "Equal variance of residuals (Breusch-Pagan against fitted values)"
-    if np.ptp(fitted) == 0:
-        return Check(name, "Not checked: the fitted values are all the same.")
-    exog = np.column_stack([np.ones_like(fitted), fitted])
-    statistic, p, _, _ = het_breuschpagan(residuals, exog, robust=False)
-    values |= {
-        "breusch_pagan": float(statistic),
-        "breusch_pagan_df": 1,
-        "breusch_pagan_p": float(p),
-    }
-    if p >= ALPHA:
-        verdict = (
-            "No evidence that the residuals' spread changes with the fitted values "
-            f"({p_phrase(p)})."
-        )
-        return Check(name, verdict, True, float(statistic), float(p))
-    verdict = (
-        f"The residuals' spread changes with the fitted values ({p_phrase(p)}): standard errors "
-        "and p-values may be off; a transformed outcome or robust standard errors would help."
-    )
-    return Check(name, verdict, False, float(statistic), float(p))
-
-
-def _binary_outcome(df: pd.DataFrame, outcome: str, event: Any) -> tuple[pd.Series, Any, Any]:
-    """The outcome as shown (labels), its event (counted as 1) and its other category."""
-    shown = labelled(df, outcome)
-    present = categories(shown)
-    if len(present) != 2:
-        listed = ", ".join(repr(str(p)) for p in present[:6]) or "none"
-        hint = (
-            " Use ordinal_regression for ordered categories, or recode the outcome into two."
-            if len(present) > 2
-            else ""
-        )
-        raise AnalysisError(
-            f"{outcome!r} has {len(present)} different value(s) with data ({listed}); a logistic "
-            f"regression needs exactly two.{hint}"
-        )
-    if event is None or (isinstance(event, str) and not event.strip()):
-        chosen = present[1]
-    else:
-        chosen = design_.matching(
-            event, present, label_map(column_info(df, outcome)["value_labels"])
-        )
-        if chosen is None:
-            raise AnalysisError(
-                f"{outcome!r} has no value {str(event)!r} to count as the event; its values are "
-                + " and ".join(repr(str(p)) for p in present)
-                + "."
-            )
-    other = present[0] if chosen == present[1] else present[1]
-    return shown, chosen, other
-
-
 def logistic_regression(
     df: pd.DataFrame,
     outcome: str,
@@ -256,7 +199,7 @@ def logistic_regression(
     """Binary logistic regression: the odds of `event` (default: the outcome's second category)."""
     names = design_.predictor_list(predictors, outcome)
     require_columns(df, outcome, *names)
-    shown, chosen, other = _binary_outcome(df, outcome, event)
+    shown, chosen, other = design_.binary_outcome(df, outcome, event)
     design = design_.build_design(df, shown, outcome, names, reference)
     design_.enough_rows(design, extra=1)
     present = categories(design.outcome)
@@ -339,7 +282,7 @@ def logistic_regression(
         tables["Collinearity"] = vif
         values |= {f"vif[{name}]": float(v) for name, v in vif["VIF"].items()}
         checks.append(check)
-    checks.append(_events_per_term(int(min(events, n - events)), x.shape[1] - 1))
+    checks.append(events_per_term(int(min(events, n - events)), x.shape[1] - 1))
     significant = fitted_model["p"] < ALPHA
     report = (
         f"A logistic regression of {outcome} ({chosen} vs {other}) on {terms_phrase(design)} "
@@ -379,24 +322,6 @@ def _odds_phrase(name: Any, row: pd.Series) -> str:
     )
 
 
-def _events_per_term(smaller: int, terms: int) -> Check:
-    """Peduzzi et al. (1996, J Clin Epidemiol 49, 1373–1379): fewer than 10 of the rarer
-    outcome per coefficient biases the estimates."""
-    per = smaller / terms
-    name = "Cases per coefficient (rarer outcome)"
-    if per >= 10:
-        return Check(
-            name, f"{per:.1f} cases of the rarer outcome per coefficient (10 or more).", True, per
-        )
-    return Check(
-        name,
-        f"Only {per:.1f} cases of the rarer outcome per coefficient (fewer than 10): the "
-        "estimates may be biased and unstable; use fewer predictors if you can.",
-        False,
-        per,
-    )
-
-
 def ordinal_regression(
     df: pd.DataFrame,
     outcome: str,
@@ -407,7 +332,7 @@ def ordinal_regression(
     """Proportional-odds (cumulative logit) regression of an ordered outcome."""
     names = design_.predictor_list(predictors, outcome)
     require_columns(df, outcome, *names)
-    shown = _ordered_outcome(df, outcome)
+    shown = design_.ordered_outcome(df, outcome)
     design = design_.build_design(df, shown, outcome, names, reference)
     order = categories(design.outcome)
     if len(order) < 2:
@@ -527,20 +452,4 @@ def _thresholds(raw: np.ndarray, covariance: np.ndarray, order: list[str]) -> pd
             "SE": np.sqrt(np.diag(jacobian @ covariance @ jacobian.T)),
         },
         index=pd.Index([f"{a} | {c}" for a, c in itertools.pairwise(order)], name="Between"),
-    )
-
-
-def _ordered_outcome(df: pd.DataFrame, outcome: str) -> pd.Series:
-    """The outcome's values in their order: labels of an ordinal column, or numbers."""
-    shown = labelled(df, outcome)
-    nominal = column_info(df, outcome)["measurement"] == "nominal"
-    if isinstance(shown.dtype, pd.CategoricalDtype):
-        if shown.cat.ordered or not nominal:
-            return shown
-    elif is_numeric_dtype(shown.dtype) and not is_bool_dtype(shown.dtype) and not nominal:
-        return shown
-    raise AnalysisError(
-        f"{outcome!r} holds categories without an order, so it cannot be the outcome of an "
-        "ordinal regression. Choose an ordinal column (answers in order, such as a Likert "
-        "item), or use logistic_regression for two categories."
     )

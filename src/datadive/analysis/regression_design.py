@@ -1,4 +1,5 @@
-"""The model matrix the regressions fit, and the checks they share (`regression` uses it).
+"""What the regressions fit (`regression` uses it): the outcome (two values for logistic,
+ordered for ordinal), the model matrix, and the collinearity check they share.
 
 Predictors are taken as the researcher sees them: a nominal column (a Categorical of value
 labels, text, yes/no, or numbers marked nominal) is dummy-coded against a reference category
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from datadive.analysis.columns import column_info
 from datadive.analysis.labels import categories, code_key, label_map, labelled
@@ -305,3 +307,48 @@ def collinearity(design: Design, covariance: np.ndarray) -> tuple[pd.DataFrame, 
         "one of them out or combining them."
     )
     return table, Check(name, verdict, False, comparable[largest])
+
+
+def binary_outcome(df: pd.DataFrame, outcome: str, event: Any) -> tuple[pd.Series, Any, Any]:
+    """The outcome as shown (labels), its event (counted as 1) and its other category."""
+    shown = labelled(df, outcome)
+    present = categories(shown)
+    if len(present) != 2:
+        listed = ", ".join(repr(str(p)) for p in present[:6]) or "none"
+        hint = (
+            " Use ordinal_regression for ordered categories, or recode the outcome into two."
+            if len(present) > 2
+            else ""
+        )
+        raise AnalysisError(
+            f"{outcome!r} has {len(present)} different value(s) with data ({listed}); a logistic "
+            f"regression needs exactly two.{hint}"
+        )
+    if event is None or (isinstance(event, str) and not event.strip()):
+        chosen = present[1]
+    else:
+        chosen = matching(event, present, label_map(column_info(df, outcome)["value_labels"]))
+        if chosen is None:
+            raise AnalysisError(
+                f"{outcome!r} has no value {str(event)!r} to count as the event; its values are "
+                + " and ".join(repr(str(p)) for p in present)
+                + "."
+            )
+    other = present[0] if chosen == present[1] else present[1]
+    return shown, chosen, other
+
+
+def ordered_outcome(df: pd.DataFrame, outcome: str) -> pd.Series:
+    """The outcome's values in their order: labels of an ordinal column, or numbers."""
+    shown = labelled(df, outcome)
+    nominal = column_info(df, outcome)["measurement"] == "nominal"
+    if isinstance(shown.dtype, pd.CategoricalDtype):
+        if shown.cat.ordered or not nominal:
+            return shown
+    elif is_numeric_dtype(shown.dtype) and not is_bool_dtype(shown.dtype) and not nominal:
+        return shown
+    raise AnalysisError(
+        f"{outcome!r} holds categories without an order, so it cannot be the outcome of an "
+        "ordinal regression. Choose an ordinal column (answers in order, such as a Likert "
+        "item), or use logistic_regression for two categories."
+    )

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
+from statsmodels.stats.diagnostic import het_breuschpagan
 
-from datadive.analysis.apa import number
+from datadive.analysis.apa import number, p_phrase
+from datadive.analysis.assumptions import ALPHA
 from datadive.analysis.plots import Plot
 from datadive.analysis.regression_design import Design
 from datadive.analysis.results import Check
@@ -247,4 +249,48 @@ def ordinal_separation(design: Design, codes: np.ndarray, count: int, outcome: s
         f"The predictors together sort the answers of {outcome} perfectly for some cases "
         "(separation), so some odds ratios would be infinite and the model cannot be "
         "estimated. Merge rare categories, or leave out a predictor."
+    )
+
+
+def equal_variance(residuals: np.ndarray, fitted: np.ndarray, values: dict[str, Any]) -> Check:
+    """Breusch-Pagan's score test (Cook & Weisberg, 1983), non-studentized, of the residuals'
+    variance against the fitted values: R's car::ncvTest."""
+    name = "Equal variance of residuals (Breusch-Pagan against fitted values)"
+    if np.ptp(fitted) == 0:
+        return Check(name, "Not checked: the fitted values are all the same.")
+    exog = np.column_stack([np.ones_like(fitted), fitted])
+    statistic, p, _, _ = het_breuschpagan(residuals, exog, robust=False)
+    values |= {
+        "breusch_pagan": float(statistic),
+        "breusch_pagan_df": 1,
+        "breusch_pagan_p": float(p),
+    }
+    if p >= ALPHA:
+        verdict = (
+            "No evidence that the residuals' spread changes with the fitted values "
+            f"({p_phrase(p)})."
+        )
+        return Check(name, verdict, True, float(statistic), float(p))
+    verdict = (
+        f"The residuals' spread changes with the fitted values ({p_phrase(p)}): standard errors "
+        "and p-values may be off; a transformed outcome or robust standard errors would help."
+    )
+    return Check(name, verdict, False, float(statistic), float(p))
+
+
+def events_per_term(smaller: int, terms: int) -> Check:
+    """Peduzzi et al. (1996, J Clin Epidemiol 49, 1373–1379): fewer than 10 of the rarer
+    outcome per coefficient biases the estimates."""
+    per = smaller / terms
+    name = "Cases per coefficient (rarer outcome)"
+    if per >= 10:
+        return Check(
+            name, f"{per:.1f} cases of the rarer outcome per coefficient (10 or more).", True, per
+        )
+    return Check(
+        name,
+        f"Only {per:.1f} cases of the rarer outcome per coefficient (fewer than 10): the "
+        "estimates may be biased and unstable; use fewer predictors if you can.",
+        False,
+        per,
     )
