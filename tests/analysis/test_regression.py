@@ -132,7 +132,13 @@ def test_linear_checks_match_car_vif_ncvtest_shapiro_and_cooks_distance(linear: 
 
 
 @pytest.mark.parametrize(
-    "reference", [{"programme": "Sociology"}, "programme=Sociology", {"programme": 2}]
+    "reference",
+    [
+        {"programme": "Sociology"},
+        "programme=Sociology",
+        " programme = Sociology ;",
+        {"programme": 2},
+    ],
 )
 def test_the_reference_category_can_be_chosen_by_label_text_or_code(
     df: pd.DataFrame, reference: Any
@@ -187,6 +193,7 @@ def test_linear_display_shows_apa_numbers_notes_and_plots(linear: Result) -> Non
         linear.report
     )
     assert "programme: Sociology  −0.50  0.23  −0.24  −2.21    .031" in text
+    assert "Intercept              1.49  0.50      –   2.98    .004" in text  # no β
     assert "N = 61. 3 rows with a missing value in wellbeing, belonging, hours or programme" in text
     assert "adjusted R² = .45" in page
     assert "<td>.48</td>" in page

@@ -130,7 +130,8 @@ def shown_value(value: Any, kind: Kind) -> str:
         return str(round(float(value))) if _finite(value) else DASH
     if kind == "bounded":
         return number(value, 2, leading_zero=False)
-    return number(value, 2) if _finite(value) or value is None else str(value)
+    missing = value is None or isinstance(value, float)  # NaN: a number that does not apply
+    return number(value, 2) if _finite(value) or missing else str(value)
 
 
 def shown_table(table: pd.DataFrame, kinds: dict[str, Kind] | None = None) -> pd.DataFrame:
