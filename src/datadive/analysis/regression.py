@@ -37,6 +37,7 @@ from datadive.analysis.assumptions import ALPHA, normality
 from datadive.analysis.columns import column_info
 from datadive.analysis.labels import categories
 from datadive.analysis.regression_fit import (
+    ResidualPlot,
     classification,
     coefficient_values,
     dummy_notes,
@@ -45,7 +46,6 @@ from datadive.analysis.regression_fit import (
     influence,
     model_r2,
     ordinal_separation,
-    residual_plot,
     separation,
     spoken,
     terms_phrase,
@@ -77,8 +77,9 @@ def linear_regression(
         )
     design = design_.build_design(df, scores, outcome, names, reference)
     design_.enough_rows(design, extra=1)
-    not_constant(design.outcome, outcome)
     y = design.outcome.to_numpy(float)
+    if len(y) and y.min() == y.max():
+        not_constant(design.outcome, outcome)  # says so in words
     x = design.matrix.to_numpy(float)
     with warnings.catch_warnings():  # a rank-deficient matrix is refused in words below
         warnings.simplefilter("ignore", SingularMatrixWarning)
@@ -184,7 +185,7 @@ def linear_regression(
         report=report,
         checks=checks,
         notes=notes,
-        figures=[residual_plot(residuals, fitted, outcome)],
+        figures=[ResidualPlot(residuals, fitted, outcome)],
     )
 
 

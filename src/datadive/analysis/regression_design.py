@@ -205,19 +205,20 @@ def _dummies(
                 "categories are " + ", ".join(repr(str(p)) for p in present) + "."
             )
     levels = [level for level in present if level != base]
-    shown = values.astype(object).to_numpy()
+    positions = pd.Index(present).get_indexer(values)  # vectorized, no object compares
     names = []
     for level in levels:
         column = f"{name}: {level}"
-        columns[column] = (shown == level).astype(float)
+        columns[column] = (positions == present.index(level)).astype(float)
         names.append(column)
     return Term(name, names, categorical=True, reference=base, levels=levels)
 
 
 def _varies(values: pd.Series, name: str) -> None:
-    if len(values) and values.nunique() == 1:
-        value = values.iloc[0]
-        shown = int(value) if float(value).is_integer() else value
+    numbers = values.to_numpy(float)
+    if len(numbers) and numbers.min() == numbers.max():
+        value = numbers[0]
+        shown = int(value) if value.is_integer() else value
         raise AnalysisError(
             f"{name!r} has the same value ({shown}) in every row used, so it cannot predict "
             "anything; leave it out."

@@ -148,32 +148,47 @@ def influence(fit: Any, index: pd.Index) -> tuple[pd.DataFrame, Check]:
     return table, Check(name, verdict, False, float(cooks.max()))
 
 
-def residual_plot(residuals: np.ndarray, fitted: np.ndarray, outcome: str) -> Plot:
-    """Residuals against fitted values, and a normal Q-Q plot of the residuals."""
-    figure = Figure(figsize=(9.0, 4.0), layout="constrained")
-    left, right = figure.subplots(1, 2)
-    shown = np.arange(len(residuals))
-    if len(shown) > PLOTTED:  # a fixed random subset: the picture, not 100,000 markers
-        shown = np.sort(np.random.default_rng(0).choice(shown, PLOTTED, replace=False))
-    left.scatter(fitted[shown], residuals[shown], alpha=0.6, s=14)
-    left.axhline(0, color="grey", linewidth=1)
-    left.set_xlabel(f"Fitted {outcome}")
-    left.set_ylabel("Residual")
-    left.set_title("Residuals vs fitted")
-    (theoretical, ordered), (slope, intercept, _) = stats.probplot(residuals[shown])
-    right.scatter(theoretical, ordered, alpha=0.6, s=14)
-    right.plot(theoretical, slope * theoretical + intercept, color="grey", linewidth=1)
-    right.set_xlabel("Normal quantile")
-    right.set_ylabel("Residual")
-    right.set_title("Normal Q-Q plot of residuals")
-    subset = (
-        f" ({len(shown)} of {len(residuals)} rows drawn)" if len(shown) < len(residuals) else ""
-    )
-    description = (
-        f"Residual plots of the regression of {outcome}: residuals against fitted values, and a "
-        f"normal Q-Q plot of the residuals{subset}."
-    )
-    return Plot(figure, left, description, {"axes": [left, right]})
+class ResidualPlot(Plot):
+    """Residuals against fitted values, and a normal Q-Q plot of the residuals. Drawn when
+    first shown or touched (`figure`, `axes`, `parts`): on large data, making a matplotlib
+    figure costs more than fitting the model."""
+
+    def __init__(self, residuals: np.ndarray, fitted: np.ndarray, outcome: str) -> None:
+        shown = np.arange(len(residuals))
+        if len(shown) > PLOTTED:  # a fixed random subset: the picture, not 100,000 markers
+            shown = np.sort(np.random.default_rng(0).choice(shown, PLOTTED, replace=False))
+        self._points = (fitted[shown], residuals[shown])
+        self._outcome = outcome
+        subset = (
+            f" ({len(shown)} of {len(residuals)} rows drawn)" if len(shown) < len(residuals) else ""
+        )
+        self.description = (
+            f"Residual plots of the regression of {outcome}: residuals against fitted values, "
+            f"and a normal Q-Q plot of the residuals{subset}."
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in {"figure", "axes", "parts"} or "_points" not in self.__dict__:
+            raise AttributeError(name)
+        self._draw()
+        return self.__dict__[name]
+
+    def _draw(self) -> None:
+        fitted, residuals = self._points
+        figure = Figure(figsize=(9.0, 4.0), layout="constrained")
+        left, right = figure.subplots(1, 2)
+        left.scatter(fitted, residuals, alpha=0.6, s=14)
+        left.axhline(0, color="grey", linewidth=1)
+        left.set_xlabel(f"Fitted {self._outcome}")
+        left.set_ylabel("Residual")
+        left.set_title("Residuals vs fitted")
+        (theoretical, ordered), (slope, intercept, _) = stats.probplot(residuals)
+        right.scatter(theoretical, ordered, alpha=0.6, s=14)
+        right.plot(theoretical, slope * theoretical + intercept, color="grey", linewidth=1)
+        right.set_xlabel("Normal quantile")
+        right.set_ylabel("Residual")
+        right.set_title("Normal Q-Q plot of residuals")
+        Plot.__init__(self, figure, left, self.description, {"axes": [left, right]})
 
 
 def separation(design: Design, y: np.ndarray, outcome: str, event: Any) -> str:
