@@ -1,7 +1,7 @@
-"""The tests on counts of categories (datadive.analysis.categorical): every number against R
-4.2.2 (tests/analysis/reference/categorical.R, run on the same CSV files): stats::chisq.test,
-stats::fisher.test, stats::mcnemar.test, stats::binom.test, effectsize 0.8.3 cramers_v / phi,
-rstatix::cochran_qtest."""
+"""The tests on counts of categories (datadive.analysis.frequencies.categorical): every number
+against R 4.2.2 (tests/analysis/reference/categorical.R, run on the same CSV files):
+stats::chisq.test, stats::fisher.test, stats::mcnemar.test, stats::binom.test, effectsize 0.8.3
+cramers_v / phi, rstatix::cochran_qtest."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from datadive.analysis import (
     mcnemar,
     set_column_info,
 )
-from datadive.analysis.exact_enumeration import fisher_rxc_p
+from datadive.analysis.frequencies.exact_enumeration import fisher_rxc_p
 from tests.support.r_reference import r_value, reference_data
 
 PROGRAMMES = {1: "Psychology", 2: "Sociology", 3: "Economics"}

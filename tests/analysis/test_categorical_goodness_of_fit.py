@@ -1,4 +1,4 @@
-"""Goodness of fit (datadive.analysis.goodness_of_fit): every number against R 4.2.2
+"""Goodness of fit (datadive.analysis.frequencies.goodness_of_fit): every number against R 4.2.2
 (tests/analysis/reference/categorical.R): stats::chisq.test(x, p = ...), effectsize 0.8.3
 cohens_w, and the exact multinomial p by enumerating every outcome with stats::dmultinom."""
 

@@ -405,3 +405,18 @@ def test_labelled_ordinal_items_are_correlated_by_their_numbers() -> None:
     # R 4.2.2: cor.test(c(1,2,2,3,4,5,5,4), c(2,2,3,3,5,4,5,5), method = "spearman",
     # exact = FALSE)$estimate, printed with digits = 15
     assert spearman(frame, "q1", "q2").values["rho"] == close(0.830336491706037)
+
+
+@pytest.mark.parametrize(
+    ("method", "analysis"),
+    [("pearson", "pearson"), ("Spearman", "spearman"), ("kendall", "kendall_tau")],
+)
+def test_correlation_runs_the_method_a_form_chooses(method: str, analysis: str) -> None:
+    from datadive import analysis as library  # noqa: PLC0415
+
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6, 7], "b": [2.0, 1, 4, 3, 7, 5, 6]})
+    chosen = library.correlation(frame, "a", "b", method=method)
+    direct = getattr(library, analysis)(frame, "a", "b")
+    assert chosen.values == direct.values
+    with pytest.raises(AnalysisError, match="method must be 'pearson', 'spearman' or 'kendall'"):
+        library.correlation(frame, "a", "b", method="cosine")

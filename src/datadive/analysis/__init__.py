@@ -34,12 +34,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run time
-    from datadive.analysis.categorical import (
-        chi_square_independence,
-        cochrans_q,
-        fisher_exact,
-        mcnemar,
+    from datadive.analysis.anova.factorial import ancova, two_way_anova
+    from datadive.analysis.anova.one_way import (
+        brown_forsythe_anova,
+        kruskal_wallis,
+        one_way_anova,
+        welch_anova,
     )
+    from datadive.analysis.anova.post_hoc import dunn_test, games_howell, post_hoc_tests, tukey_hsd
+    from datadive.analysis.anova.repeated import friedman, mixed_anova, repeated_measures_anova
     from datadive.analysis.checks import (
         group_descriptives,
         levene_test,
@@ -53,27 +56,19 @@ if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run 
         rename_column,
         set_column_info,
     )
-    from datadive.analysis.correlation import (
-        correlation_matrix,
-        kendall_tau,
-        partial_correlation,
-        pearson,
-        spearman,
-    )
     from datadive.analysis.describe import cross_table, descriptives, frequency_table
-    from datadive.analysis.factorial import ancova, two_way_anova
-    from datadive.analysis.goodness_of_fit import chi_square_goodness_of_fit, multinomial_test
-    from datadive.analysis.labels import categories, codes, labelled, recode_value
-    from datadive.analysis.one_way import (
-        brown_forsythe_anova,
-        kruskal_wallis,
-        one_way_anova,
-        welch_anova,
+    from datadive.analysis.frequencies.categorical import (
+        chi_square_independence,
+        cochrans_q,
+        fisher_exact,
+        mcnemar,
     )
+    from datadive.analysis.frequencies.goodness_of_fit import (
+        chi_square_goodness_of_fit,
+        multinomial_test,
+    )
+    from datadive.analysis.labels import categories, codes, labelled, recode_value
     from datadive.analysis.plots import Plot, box_plot, histogram, scatter_plot
-    from datadive.analysis.post_hoc import dunn_test, games_howell, post_hoc_tests, tukey_hsd
-    from datadive.analysis.proportions import binomial_test
-    from datadive.analysis.rank_tests import mann_whitney, sign_test, wilcoxon_signed_rank
     from datadive.analysis.readers import (
         read_csv,
         read_excel,
@@ -81,15 +76,24 @@ if TYPE_CHECKING:  # the names, for type checkers; loaded by __getattr__ at run 
         read_spss,
         read_stata,
     )
-    from datadive.analysis.regression import (
+    from datadive.analysis.relations.correlation import (
+        correlation,
+        correlation_matrix,
+        kendall_tau,
+        partial_correlation,
+        pearson,
+        spearman,
+    )
+    from datadive.analysis.relations.regression import (
         linear_regression,
         logistic_regression,
         ordinal_regression,
     )
-    from datadive.analysis.reliability import reliability
-    from datadive.analysis.repeated import friedman, mixed_anova, repeated_measures_anova
     from datadive.analysis.results import AnalysisError, Result
-    from datadive.analysis.t_tests import independent_t, one_sample_t, paired_t
+    from datadive.analysis.scales.reliability import reliability
+    from datadive.analysis.ttests.proportions import binomial_test
+    from datadive.analysis.ttests.rank_tests import mann_whitney, sign_test, wilcoxon_signed_rank
+    from datadive.analysis.ttests.t_tests import independent_t, one_sample_t, paired_t
 
 _HOMES = {
     "read_csv": "readers",
@@ -112,41 +116,42 @@ _HOMES = {
     "box_plot": "plots",
     "histogram": "plots",
     "scatter_plot": "plots",
-    "one_sample_t": "t_tests",
-    "paired_t": "t_tests",
-    "independent_t": "t_tests",
-    "mann_whitney": "rank_tests",
-    "wilcoxon_signed_rank": "rank_tests",
-    "sign_test": "rank_tests",
-    "binomial_test": "proportions",
-    "one_way_anova": "one_way",
-    "welch_anova": "one_way",
-    "brown_forsythe_anova": "one_way",
-    "kruskal_wallis": "one_way",
-    "tukey_hsd": "post_hoc",
-    "games_howell": "post_hoc",
-    "dunn_test": "post_hoc",
-    "post_hoc_tests": "post_hoc",
-    "two_way_anova": "factorial",
-    "ancova": "factorial",
-    "repeated_measures_anova": "repeated",
-    "mixed_anova": "repeated",
-    "friedman": "repeated",
-    "chi_square_independence": "categorical",
-    "fisher_exact": "categorical",
-    "mcnemar": "categorical",
-    "cochrans_q": "categorical",
-    "chi_square_goodness_of_fit": "goodness_of_fit",
-    "multinomial_test": "goodness_of_fit",
-    "pearson": "correlation",
-    "spearman": "correlation",
-    "kendall_tau": "correlation",
-    "partial_correlation": "correlation",
-    "correlation_matrix": "correlation",
-    "linear_regression": "regression",
-    "logistic_regression": "regression",
-    "ordinal_regression": "regression",
-    "reliability": "reliability",
+    "one_sample_t": "ttests.t_tests",
+    "paired_t": "ttests.t_tests",
+    "independent_t": "ttests.t_tests",
+    "mann_whitney": "ttests.rank_tests",
+    "wilcoxon_signed_rank": "ttests.rank_tests",
+    "sign_test": "ttests.rank_tests",
+    "binomial_test": "ttests.proportions",
+    "one_way_anova": "anova.one_way",
+    "welch_anova": "anova.one_way",
+    "brown_forsythe_anova": "anova.one_way",
+    "kruskal_wallis": "anova.one_way",
+    "tukey_hsd": "anova.post_hoc",
+    "games_howell": "anova.post_hoc",
+    "dunn_test": "anova.post_hoc",
+    "post_hoc_tests": "anova.post_hoc",
+    "two_way_anova": "anova.factorial",
+    "ancova": "anova.factorial",
+    "repeated_measures_anova": "anova.repeated",
+    "mixed_anova": "anova.repeated",
+    "friedman": "anova.repeated",
+    "chi_square_independence": "frequencies.categorical",
+    "fisher_exact": "frequencies.categorical",
+    "mcnemar": "frequencies.categorical",
+    "cochrans_q": "frequencies.categorical",
+    "chi_square_goodness_of_fit": "frequencies.goodness_of_fit",
+    "multinomial_test": "frequencies.goodness_of_fit",
+    "correlation": "relations.correlation",
+    "pearson": "relations.correlation",
+    "spearman": "relations.correlation",
+    "kendall_tau": "relations.correlation",
+    "partial_correlation": "relations.correlation",
+    "correlation_matrix": "relations.correlation",
+    "linear_regression": "relations.regression",
+    "logistic_regression": "relations.regression",
+    "ordinal_regression": "relations.regression",
+    "reliability": "scales.reliability",
     "shapiro_wilk": "checks",
     "levene_test": "checks",
     "qq_plot": "checks",
@@ -170,6 +175,7 @@ __all__ = [
     "codes",
     "column_info",
     "column_title",
+    "correlation",
     "correlation_matrix",
     "cross_table",
     "descriptives",
@@ -226,8 +232,7 @@ def __getattr__(name: str) -> Any:
     if home is None:
         raise AttributeError(f"module 'datadive.analysis' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"datadive.analysis.{home}"), name)
-    # Kept, so that a submodule named like its function (`reliability`), which importing
-    # binds here as a module, does not hide the function on the next access.
+    # Kept, so that the next access finds it at once.
     globals()[name] = value
     return value
 

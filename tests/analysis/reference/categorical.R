@@ -1,5 +1,5 @@
-# Reference numbers for the categorical family (datadive.analysis.categorical and
-# datadive.analysis.goodness_of_fit), computed by R from data/categorical_*.csv.
+# Reference numbers for the categorical family (datadive.analysis.frequencies.categorical and
+# datadive.analysis.frequencies.goodness_of_fit), computed by R from data/categorical_*.csv.
 # Run: Rscript --vanilla categorical.R   (R 4.2.2, effectsize 0.8.3, rstatix, jsonlite)
 suppressPackageStartupMessages({
   library(effectsize)

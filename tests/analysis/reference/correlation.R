@@ -1,4 +1,4 @@
-# Reference numbers for datadive.analysis.correlation (tests/analysis/test_correlation.py).
+# Reference numbers for datadive.analysis.relations.correlation (tests/analysis/test_correlation.py).
 # Run: Rscript --vanilla correlation.R  (R 4.2.2, psych, jsonlite); writes correlation.json.
 # Every number names the R function that computed it; where R has no function (Spearman's and
 # Kendall's CIs, the t of Spearman's rho, the partial correlation's CI), it is computed here

@@ -1,4 +1,4 @@
-# Reference numbers for the one-way ANOVA family (datadive.analysis.one_way, .post_hoc).
+# Reference numbers for the one-way ANOVA family (datadive.analysis.anova.one_way, .post_hoc).
 # Reads data/oneway_*.csv, writes oneway.json. Run: Rscript --vanilla oneway.R
 # R 4.2.2 with effectsize 0.8.3, rstatix 0.7.2, car (Debian r-cran-* packages).
 #

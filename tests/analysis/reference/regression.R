@@ -1,4 +1,4 @@
-# Reference numbers for the regression family (datadive.analysis.regression).
+# Reference numbers for the regression family (datadive.analysis.relations.regression).
 # Run: Rscript --vanilla regression.R   (R 4.2.2; car 3.1-1, MASS 7.3-58.2, ordinal 2022.11-16)
 # Reads data/regression_students.csv, writes regression.json. Every model uses the rows
 # complete in its own columns (listwise), as na.omit does.

@@ -1,4 +1,4 @@
-# Reference numbers for the repeated-measures family (datadive.analysis.repeated).
+# Reference numbers for the repeated-measures family (datadive.analysis.anova.repeated).
 # Run: Rscript --vanilla repeated.R  (R 4.2.2; afex 1.2-1, car 3.1-1, effectsize 0.8.3,
 # rstatix, jsonlite). Writes repeated.json next to this script.
 #

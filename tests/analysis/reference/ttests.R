@@ -1,4 +1,4 @@
-# Reference numbers for the t-tests, rank tests and binomial test (datadive.analysis.t_tests,
+# Reference numbers for the t-tests, rank tests and binomial test (datadive.analysis.ttests.t_tests,
 # rank_tests, proportions). Reads data/ttests_*.csv, writes ttests.json. R 4.2, effectsize 0.8,
 # car, jsonlite (Debian's r-cran-* packages). Run: Rscript --vanilla ttests.R
 suppressPackageStartupMessages({

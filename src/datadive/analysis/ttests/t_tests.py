@@ -25,7 +25,7 @@ from datadive.analysis import assumptions
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
 from datadive.analysis.noncentral import t_noncentrality
 from datadive.analysis.results import AnalysisError, Check, Result
-from datadive.analysis.samples import (
+from datadive.analysis.ttests.samples import (
     as_number,
     check_alternative,
     ci_text,

@@ -23,9 +23,9 @@ import pandas as pd
 from scipy import stats
 
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
-from datadive.analysis.categorical import ALPHA, CI_HIGH, CI_LOW, LEVEL
-from datadive.analysis.contingency import OneWay, one_way
-from datadive.analysis.exact_enumeration import (
+from datadive.analysis.frequencies.categorical import ALPHA, CI_HIGH, CI_LOW, LEVEL
+from datadive.analysis.frequencies.contingency import OneWay, one_way
+from datadive.analysis.frequencies.exact_enumeration import (
     LIMIT,
     TooManyOutcomes,
     multinomial_p,

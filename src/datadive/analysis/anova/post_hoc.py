@@ -28,13 +28,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from datadive.analysis import apa
-from datadive.analysis.assumptions import (
-    ALPHA,
-    enough_per_group,
-    equal_variances,
-    normality_by_group,
-)
-from datadive.analysis.group_statistics import (
+from datadive.analysis.anova.group_statistics import (
     Moments,
     Ranks,
     mean_table,
@@ -43,6 +37,12 @@ from datadive.analysis.group_statistics import (
     rank_table,
     rank_values,
     ranks,
+)
+from datadive.analysis.assumptions import (
+    ALPHA,
+    enough_per_group,
+    equal_variances,
+    normality_by_group,
 )
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import Groups, split_groups

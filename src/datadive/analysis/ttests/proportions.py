@@ -18,14 +18,14 @@ from scipy import stats
 from datadive.analysis.apa import number, p_phrase
 from datadive.analysis.labels import labelled
 from datadive.analysis.results import AnalysisError, Result
-from datadive.analysis.samples import (
+from datadive.analysis.selection import missing_note, require_columns
+from datadive.analysis.ttests.samples import (
     as_number,
     check_alternative,
     ci_text,
     direction_note,
     plain,
 )
-from datadive.analysis.selection import missing_note, require_columns
 
 LEVEL = 0.95
 CI = ["95% CI low", "95% CI high"]

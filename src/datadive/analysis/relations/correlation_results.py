@@ -15,7 +15,7 @@ from datadive.analysis import apa
 from datadive.analysis.apa import Kind
 from datadive.analysis.assumptions import ALPHA, normality
 from datadive.analysis.columns import column_title
-from datadive.analysis.correlation_heatmap import HeatMap
+from datadive.analysis.relations.correlation_heatmap import HeatMap
 from datadive.analysis.results import Check, Result
 from datadive.analysis.selection import missing_note
 

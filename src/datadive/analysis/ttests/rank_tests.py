@@ -24,7 +24,7 @@ from scipy import stats
 
 from datadive.analysis.apa import Kind, effect_phrase, number, p_phrase
 from datadive.analysis.results import AnalysisError, Result
-from datadive.analysis.samples import (
+from datadive.analysis.ttests.samples import (
     Sample,
     as_number,
     check_alternative,

@@ -24,13 +24,13 @@ import pandas as pd
 from scipy import stats
 
 from datadive.analysis import assumptions
-from datadive.analysis import repeated_tables as tables
+from datadive.analysis.anova import repeated_tables as tables
+from datadive.analysis.anova.repeated_design import DEFAULT_FACTOR, Design, design
+from datadive.analysis.anova.repeated_tables import CI_HIGH, CI_LOW, GENERALIZED
+from datadive.analysis.anova.sphericity import Sphericity, Term, within_anova
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
 from datadive.analysis.noncentral import f_noncentrality
-from datadive.analysis.repeated_design import DEFAULT_FACTOR, Design, design
-from datadive.analysis.repeated_tables import CI_HIGH, CI_LOW, GENERALIZED
 from datadive.analysis.results import AnalysisError, Result
-from datadive.analysis.sphericity import Sphericity, Term, within_anova
 
 LEVEL = 0.95
 ETA = "partial η²"

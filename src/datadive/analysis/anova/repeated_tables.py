@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from datadive.analysis import assumptions
+from datadive.analysis.anova.repeated_design import Design
+from datadive.analysis.anova.sphericity import Sphericity, Term
 from datadive.analysis.apa import Kind, effect_phrase, number, p_phrase
-from datadive.analysis.repeated_design import Design
 from datadive.analysis.results import Check
-from datadive.analysis.sphericity import Sphericity, Term
 
 GENERALIZED = "generalized η²"
 CI_LOW, CI_HIGH = "95% CI low", "95% CI high"

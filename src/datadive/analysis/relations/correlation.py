@@ -24,13 +24,13 @@ from scipy import stats
 from datadive.analysis import apa
 from datadive.analysis.assumptions import normality
 from datadive.analysis.columns import column_info
-from datadive.analysis.correlation_numbers import (
+from datadive.analysis.relations.correlation_numbers import (
     fisher_interval,
     kendall_test,
     standard_error,
     t_from_r,
 )
-from datadive.analysis.correlation_results import (
+from datadive.analysis.relations.correlation_results import (
     ALTERNATIVES,
     METHODS,
     Pairs,
@@ -417,3 +417,22 @@ def correlation_matrix(
             )
             rows.append((chosen[i], chosen[j], n, float(r[i, j]), *ci, float(p[i, j])))
     return matrix_result(df, data, method=method, level=level, rows=rows, r=r)
+
+
+def correlation(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    method: str = "pearson",
+    alternative: str = "two-sided",
+    ci_level: float = 0.95,
+) -> Result:
+    """The correlation of two columns by `method`, as a form chooses it: "pearson"
+    (`pearson`), "spearman" (`spearman`) or "kendall" (`kendall_tau`)."""
+    chosen = {"pearson": pearson, "spearman": spearman, "kendall": kendall_tau}.get(
+        str(method).strip().lower()
+    )
+    if chosen is None:
+        raise AnalysisError(f"method must be 'pearson', 'spearman' or 'kendall', not {method!r}.")
+    return chosen(df, x, y, alternative=alternative, ci_level=ci_level)

@@ -18,7 +18,7 @@ from statsmodels.stats.diagnostic import het_breuschpagan
 from datadive.analysis.apa import number, p_phrase
 from datadive.analysis.assumptions import ALPHA
 from datadive.analysis.plots import Plot
-from datadive.analysis.regression_design import Design
+from datadive.analysis.relations.regression_design import Design
 from datadive.analysis.results import Check
 
 SHOWN_INFLUENTIAL = 20  # rows listed in the table; the check counts them all

@@ -24,10 +24,10 @@ from statsmodels.stats.contingency_tables import cochrans_q as sm_cochrans_q
 from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
 
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
-from datadive.analysis.contingency import TwoWay, binary_columns, two_way
-from datadive.analysis.exact_enumeration import TooManyOutcomes, fisher_rxc_p
+from datadive.analysis.frequencies.contingency import TwoWay, binary_columns, two_way
+from datadive.analysis.frequencies.exact_enumeration import TooManyOutcomes, fisher_rxc_p
+from datadive.analysis.frequencies.odds_ratios import conditional_odds_ratio
 from datadive.analysis.noncentral import chi2_noncentrality
-from datadive.analysis.odds_ratios import conditional_odds_ratio
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import missing_note
 

@@ -31,12 +31,12 @@ from statsmodels.tools.sm_exceptions import (
     SingularMatrixWarning,
 )
 
-from datadive.analysis import regression_design as design_
 from datadive.analysis.apa import number, p_phrase, statistic_phrase
 from datadive.analysis.assumptions import ALPHA, normality
 from datadive.analysis.columns import column_info
 from datadive.analysis.labels import categories
-from datadive.analysis.regression_fit import (
+from datadive.analysis.relations import regression_design as design_
+from datadive.analysis.relations.regression_fit import (
     ResidualPlot,
     classification,
     coefficient_values,

@@ -18,7 +18,7 @@ Each reports descriptives per group, the test, and effect sizes with two-sided 9
   (`rstatix::kruskal_effsize`). No interval: R's is a bootstrap.
 
 `post_hoc` ("tukey", "games-howell", "dunn" or None) adds every pairwise comparison
-(`datadive.analysis.post_hoc`) as the table `Post hoc comparisons (…)`.
+(`datadive.analysis.anova.post_hoc`) as the table `Post hoc comparisons (…)`.
 """
 
 from __future__ import annotations
@@ -34,13 +34,7 @@ from scipy import stats
 from statsmodels.stats.oneway import anova_generic
 
 from datadive.analysis import apa
-from datadive.analysis.assumptions import (
-    ALPHA,
-    enough_per_group,
-    equal_variances,
-    normality_by_group,
-)
-from datadive.analysis.group_statistics import (
+from datadive.analysis.anova.group_statistics import (
     Moments,
     mean_table,
     mean_values,
@@ -49,13 +43,19 @@ from datadive.analysis.group_statistics import (
     rank_values,
     ranks,
 )
-from datadive.analysis.noncentral import f_noncentrality
-from datadive.analysis.post_hoc import (
+from datadive.analysis.anova.post_hoc import (
     Comparisons,
     dunn_comparisons,
     games_howell_comparisons,
     tukey_comparisons,
 )
+from datadive.analysis.assumptions import (
+    ALPHA,
+    enough_per_group,
+    equal_variances,
+    normality_by_group,
+)
+from datadive.analysis.noncentral import f_noncentrality
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import Groups, split_groups
 

@@ -21,7 +21,7 @@ from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
 from datadive.analysis import apa, assumptions
-from datadive.analysis.factorial_model import (
+from datadive.analysis.anova.factorial_model import (
     RESIDUALS,
     TABLE_KINDS,
     Design,
@@ -34,7 +34,7 @@ from datadive.analysis.factorial_model import (
     sum_of_squares_type,
     term_values,
 )
-from datadive.analysis.factorial_plot import cell_summary, interaction_plot
+from datadive.analysis.anova.factorial_plot import cell_summary, interaction_plot
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import missing_note
 

@@ -1,0 +1,2 @@
+"""How variables go together: correlations (Pearson, Spearman, Kendall, partial, matrices)
+and regressions (linear, logistic, ordinal)."""

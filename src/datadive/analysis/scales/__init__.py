@@ -1,0 +1,1 @@
+"""Scales of several items: reliability (Cronbach's α, McDonald's ω, item statistics)."""
