@@ -228,7 +228,9 @@ async def test_outputs_show_programme_names_and_codes_when_asked(
         labelled_cell("cross-table", row_variable=programme, column_variable="Finished"),
         labelled_cell("descriptives", columns=[programme, duration]),
         labelled_cell("histogram", column=programme),
-        labelled_cell("t-test-independent", outcome=duration, group="Finished"),
+        labelled_cell(
+            "t-test-independent", outcome=duration, group=programme, groups="Sociology, Economics"
+        ),
         labelled_cell("chi-square", row_variable=programme, column_variable="Finished"),
         labelled_cell("correlation", x=duration, y="Progress"),
     ]
@@ -253,8 +255,9 @@ async def test_outputs_show_programme_names_and_codes_when_asked(
     assert "This is a multiple choice question." in described
     assert "FIGURE Histogram of Q1:" in hist
     assert "Economics 2" in hist
-    assert "Finished" in ttest
-    assert "Not finished" in ttest
+    assert "Sociology" in ttest
+    assert "Economics" in ttest
+    assert "Psychology" not in ttest  # only the two groups chosen, in the order given
     assert "Cramér" in chi
     assert "Psychology" in chi
     assert "Duration (in seconds): Dauer (in Sekunden)" in corr

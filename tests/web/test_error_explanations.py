@@ -79,8 +79,19 @@ CASES = [
     ("memory", "Not enough memory.", ["usecols=", "nrows=", "del name"]),
     ("syntax", "Python cannot read this code.", ["bracket, quote or colon"]),
     ("interrupted", "The cell was interrupted.", ["Run it again"]),
+    ("analysis_refused", "The analysis cannot run on these data.", ["Change the cell's choices"]),
     ("other", "The code stopped with an error.", ["details below"]),
 ]
+
+
+def test_an_analysis_that_refuses_its_data_says_why_in_its_own_words() -> None:
+    explanation = explained("analysis_refused")
+
+    assert words(explanation.detail) == (
+        "The group 'b' has 1 value(s) of 'belonging'; each group needs at least 2."
+    )
+    assert explanation.line is not None
+    assert "independent_t(" in explanation.line.code
 
 
 @pytest.mark.parametrize(("case", "headline", "fix_says"), CASES)

@@ -50,6 +50,8 @@ class Explanation:
     line: FailingLine | None = None
 
 
+# What `datadive.analysis` raises for data an analysis cannot use (its message is in words).
+ANALYSIS_ERROR = "AnalysisError"
 MAX_MESSAGE = 2000  # Python's own message, quoted whole in a sentence up to this length
 
 
@@ -386,6 +388,21 @@ def interrupted(traceback: Sequence[object]) -> Explanation:
     )
 
 
+def analysis_refused(evalue: str, traceback: Sequence[object]) -> Explanation:
+    """An analysis of `datadive.analysis` that cannot run on these data: its message already
+    says why in words (one group only, a text column as outcome …)."""
+    return Explanation(
+        kind="analysis-refused",
+        headline=Markup("The analysis cannot run on these data."),
+        detail=Markup("{}").format(said(evalue)),
+        fix=Markup(
+            "Change the cell's choices (columns, groups) or the data as the sentence above "
+            "says, then run it again."
+        ),
+        line=failing_line(traceback),
+    )
+
+
 def other_error(ename: str, evalue: str, traceback: Sequence[object]) -> Explanation:
     message = Markup("{}: {}").format(ename, said(evalue)) if evalue else Markup("{}").format(ename)
     return Explanation(
@@ -431,4 +448,6 @@ def explain(
         return syntax_error(ename, evalue, traceback)
     if ename == INTERRUPTED_ERROR:
         return interrupted(traceback)
+    if ename == ANALYSIS_ERROR:
+        return analysis_refused(evalue, traceback)
     return other_error(ename, evalue, traceback)

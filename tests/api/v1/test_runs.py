@@ -60,7 +60,7 @@ async def test_load_filter_ttest_histogram_gives_the_numbers_scipy_gives(
             editor,
             nb,
             "code",
-            "t, p = ttest_result.loc['t', 'result'], ttest_result.loc['p', 'result']\n"
+            "t, p = ttest_result.values['statistic'], ttest_result.values['p']\n"
             "print(repr(float(t)), repr(float(p)))",
         )
 
@@ -82,8 +82,10 @@ async def test_load_filter_ttest_histogram_gives_the_numbers_scipy_gives(
     assert float(printed[0]) == pytest.approx(expected.statistic, rel=1e-12)
     assert float(printed[1]) == pytest.approx(expected.pvalue, rel=1e-12)
     assert "Welch" in str(cells[ttest["id"]]["outputs"])
-    # The table shows p with four significant digits, never as a bare 0.0.
-    assert f"<td>{expected.pvalue:.4g}</td>" in str(cells[ttest["id"]]["outputs"])
+    # p is written as APA asks (here p < .001, never a bare 0.0), in the table and write-up.
+    assert expected.pvalue < 0.001
+    assert "<td>&lt; .001</td>" in str(cells[ttest["id"]]["outputs"])
+    assert "t(43.35) = −3.86, p < .001" in str(cells[ttest["id"]]["outputs"])
     assert any("image/png" in o.get("data", {}) for o in cells[plot["id"]]["outputs"])
     assert all(cell["execution_count"] for cell in run["cells"])
     written = app.state.backend.workspace(world.project_id) / "analysis.ipynb"
