@@ -1,15 +1,15 @@
 """The Datadive library that notebooks import: readers that keep what a file says about its
-columns, and outputs that show it.
+columns, outputs that show it, and the statistical analyses.
 
-    from datadive.analysis import read_qualtrics, frequency_table, box_plot
+    from datadive.analysis import read_qualtrics, frequency_table, welch_anova
 
     df = read_qualtrics("data/survey.csv", qsf="data/survey.qsf", drop_previews=True)
     frequency_table(df, "programme")            # Psychology, Sociology…, not 1, 2…
-    box_plot(df, "wellbeing", by="programme")   # one box per programme, named
+    welch_anova(df, outcome="belonging", group="programme", post_hoc="games-howell")
 
 It runs inside the user's kernel, so it never imports the app, the database or the web layer:
-only pandas, NumPy, SciPy, matplotlib and pyreadstat (a test checks it). An exported notebook
-runs wherever `datadive` is installed.
+only pandas, NumPy, SciPy, statsmodels, matplotlib and pyreadstat (a test checks it). An
+exported notebook runs wherever `datadive` is installed.
 
 **How values are held.** A reader attaches each column's question text or variable label,
 measurement level (nominal, ordinal, scale, binary) and value labels to the table
@@ -19,13 +19,19 @@ Categoricals of their labels, so that every table, plot and test shows `Psycholo
 scores and correlations work on them; the display helpers show their labels. Every display
 helper takes `show="codes"` to show the codes instead. `datadive.analysis.labels` explains why.
 
+**Analyses.** One function per analysis returns a `Result` (`results`): APA tables (`apa`),
+assumption checks with verdicts (`assumptions`), notes and a write-up, every number in
+`.values`. Data are chosen listwise with errors in words (`selection`); effect-size intervals
+come from noncentral distributions (`noncentral`).
+
 Layout: `readers/` (one module per kind of file), `columns` (the metadata contract), `labels`
-(holding and showing labelled values), `describe` (tables), `plots` (figures), and the shared
-rules for Qualtrics files (`qualtrics_format`, `qsf`) that the file page uses too. The
-statistical analyses get one module per family next to these.
+(holding and showing labelled values), `describe` (tables), `plots` (figures), `checks`
+(assumption checks on their own), the shared rules for Qualtrics files (`qualtrics_format`,
+`qsf`) that the file page uses too, and one package per family of analyses: `ttests/`,
+`anova/`, `frequencies/`, `relations/` (correlation, regression), `scales/` (reliability).
 
 Names are loaded on first use, so that the app (which shares the Qualtrics rules) does not load
-matplotlib.
+matplotlib or statsmodels.
 """
 
 from __future__ import annotations
