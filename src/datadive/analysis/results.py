@@ -145,9 +145,9 @@ class Result:
     def __str__(self) -> str:
         parts = [self.title, "=" * len(self.title)]
         for name, shown in self.shown_tables().items():
-            parts += ["", name, shown.to_string()]
+            parts += ["", name, _cornered(shown).to_string()]
         if len(self.checks):
-            parts += ["", "Assumption checks", self._shown_checks().to_string()]
+            parts += ["", "Assumption checks", _cornered(self._shown_checks()).to_string()]
         parts += [""] + [f"Note. {note}" for note in self.notes]
         parts += ["", self.report]
         return "\n".join(parts).replace("\n\n\n", "\n\n")
@@ -178,7 +178,17 @@ def _statistic(value: Any) -> str:
     return f"{float(value):.2f}".replace("-", "−")
 
 
+def _cornered(shown: pd.DataFrame) -> pd.DataFrame:
+    """The rows' heading (`Source`, `Check`) in the table's top-left corner, not on a header
+    row of its own."""
+    if shown.index.name is None or isinstance(shown.columns, pd.MultiIndex):
+        return shown
+    cornered = shown.rename_axis(None)
+    cornered.columns = pd.Index(cornered.columns, name=shown.index.name)
+    return cornered
+
+
 def _html_table(name: str, shown: pd.DataFrame) -> str:
-    table = str(shown.to_html(escape=True, border=0))
+    table = str(_cornered(shown).to_html(escape=True, border=0))
     caption = f"<caption>{html.escape(name)}</caption>"
     return table.replace(">", ">" + caption, 1) if "<table" in table else table
