@@ -78,9 +78,10 @@ def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
         }
         for c in checks
     ]
-    table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
-    # None, not NaN, where no alternative is suggested (and where nothing was computed)
-    return table.astype(object).where(table.notna(), None)
+    # Built as objects, so that None stays None (no alternative, nothing computed), not NaN.
+    return pd.DataFrame(
+        {name: pd.Series([row[name] for row in rows], dtype=object) for name in CHECK_COLUMNS}
+    )
 
 
 class Result:

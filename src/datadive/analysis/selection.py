@@ -207,7 +207,8 @@ def split_groups(
     split: dict[Any, np.ndarray] = {}
     used = np.zeros(len(frame), dtype=bool)
     for name, its_codes in codes_of.items():
-        rows = usable & np.isin(codes, its_codes)
+        of_group = codes == its_codes[0] if len(its_codes) == 1 else np.isin(codes, its_codes)
+        rows = usable & of_group
         used |= rows
         split[name] = values[rows]
         if len(split[name]) < smallest:
