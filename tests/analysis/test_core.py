@@ -163,7 +163,7 @@ def result() -> Result:
         values={"statistic": 5.2149, "p": 0.0203},
         report="A Welch ANOVA showed … F(2, 14.32) = 5.21, p = .020.",
         checks=[
-            Check("Normality", "Fine.", True, 0.97, 0.6),
+            Check("Normality", "Fine.", True, 0.9712, 0.6, bounded=True),
             Check("Equal variances", "They differ.", False, 4.1, 0.02, "welch_anova"),
         ],
         notes=["N = 57. No values were missing."],
@@ -179,6 +179,8 @@ def test_a_result_shows_apa_tables_checks_notes_and_its_write_up() -> None:
         assert piece in text
         assert piece in html
     assert "<caption>Assumption checks</caption>" in html
+    assert "<td>.97</td>" in html  # Shapiro-Wilk's W cannot exceed 1: no leading zero
+    assert "<td>4.10</td>" in html
     assert "<em>Note.</em> N = 57. No values were missing." in html
     assert html.count("<table") == 2
     assert text.endswith("A Welch ANOVA showed … F(2, 14.32) = 5.21, p = .020.")

@@ -48,7 +48,7 @@ def normality(
         verdict = f"The values depart from a normal distribution{note} ({p_phrase(p)})."
         if len(data) >= 30:
             verdict += " With 30 or more values per group the test is robust to this."
-    return Check(name, verdict, passed, float(statistic), float(p), alternative)
+    return Check(name, verdict, passed, float(statistic), float(p), alternative, bounded=True)
 
 
 def normality_by_group(

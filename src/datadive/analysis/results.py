@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from datadive.analysis.apa import Kind, p_value, shown_table
+from datadive.analysis.apa import Kind, number, p_value, shown_table
 
 if TYPE_CHECKING:
     from datadive.analysis.plots import Plot
@@ -64,6 +64,7 @@ class Check:
     statistic: float | None = None
     p: float | None = None
     alternative: str | None = None  # the analysis to run instead when the check fails
+    bounded: bool = False  # the statistic cannot exceed 1 (Shapiro-Wilk's W): no leading zero
 
 
 def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
@@ -103,7 +104,8 @@ class Result:
         self.tables: dict[str, pd.DataFrame] = dict(tables)
         self.values: dict[str, Any] = dict(values)
         self.report = report
-        self.checks = checks_table(checks)
+        self._checks = list(checks)
+        self.checks = checks_table(self._checks)
         self.notes = list(notes)
         self.figures = list(figures)
         # How to show a table's columns when their names do not say (apa.kind_of_column).
@@ -122,7 +124,10 @@ class Result:
         shown = pd.DataFrame(
             {
                 "Check": self.checks["check"],
-                "Statistic": [_statistic(v) for v in self.checks["statistic"]],
+                "Statistic": [
+                    _statistic(v, bounded=c.bounded)
+                    for v, c in zip(self.checks["statistic"], self._checks, strict=True)
+                ],
                 "p": [p_value(v) if v is not None else "–" for v in self.checks["p"]],
                 "Verdict": self.checks["verdict"],
                 "Suggested instead": self.checks["alternative"].fillna(""),
@@ -173,10 +178,10 @@ class Result:
         return base64.b64encode(self.figures[index].png()).decode("ascii")
 
 
-def _statistic(value: Any) -> str:
+def _statistic(value: Any, *, bounded: bool = False) -> str:
     if value is None or pd.isna(value):
         return "–"
-    return f"{float(value):.2f}".replace("-", "−")
+    return number(float(value), 2, leading_zero=not bounded)
 
 
 def _cornered(shown: pd.DataFrame) -> pd.DataFrame:

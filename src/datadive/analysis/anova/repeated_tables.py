@@ -94,6 +94,7 @@ def sphericity_check(sphericity: Sphericity, factor: str, *, alternative: str | 
             True,
             sphericity.w,
             sphericity.p,
+            bounded=True,
         )
     epsilon = number(sphericity.epsilon_gg, 2, leading_zero=False)
     return Check(
@@ -105,6 +106,7 @@ def sphericity_check(sphericity: Sphericity, factor: str, *, alternative: str | 
         sphericity.w,
         sphericity.p,
         alternative,
+        bounded=True,
     )
 
 
