@@ -8,7 +8,8 @@ and that holds every number as data.
     result.checks               # one row per assumption check, with a verdict in words
     result.report               # "A Welch ANOVA showed … F(2, 14.32) = 5.21, p = .020, …"
 
-`values` is a flat dict with the same keys in every analysis where they apply (`KEYS`); values
+`values` is a flat dict with the same keys in every analysis where they apply (listed in
+docs/reference/analyses.md: `statistic`, `df`, `p`, `effect_size`, `ci_low`, `n` …); values
 for one group or term are keyed `"<key>[<group>]"`, e.g. `"mean[Psychology]"`.
 
 An analysis that cannot run on the data raises `AnalysisError`, whose message says why in
@@ -18,7 +19,6 @@ catches those keeps working.
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,22 +31,6 @@ from datadive.analysis.apa import Kind, number, p_value, shown_table
 if TYPE_CHECKING:
     from datadive.analysis.plots import Plot
 
-# The documented keys of `Result.values` (docs/reference/analyses.md).
-KEYS = {
-    "analysis": "the analysis's name (`Welch ANOVA`)",
-    "statistic": "the test statistic",
-    "statistic_name": "its symbol (`t`, `F`, `χ²`, `U`, `W`, `H`, `z`, `r` …)",
-    "df": "its (first) degrees of freedom",
-    "df2": "its second degrees of freedom (F tests)",
-    "p": "the p-value (two-sided unless `alternative` says otherwise)",
-    "effect_size": "the main effect size",
-    "effect_size_name": "its symbol (`d`, `g`, `ω²`, `V`, `r` …)",
-    "ci_low": "lower bound of the effect size's confidence interval",
-    "ci_high": "upper bound of the effect size's confidence interval",
-    "ci_level": "the confidence level (0.95)",
-    "n": "the number of observations used, after missing values were left out",
-    "n_missing": "the number of rows left out for missing values",
-}
 CHECK_COLUMNS = ["check", "statistic", "p", "passed", "verdict", "alternative"]
 
 
@@ -172,10 +156,6 @@ class Result:
         display({"text/html": self._repr_html_(), "text/plain": str(self)}, raw=True)
         for figure in self.figures:
             display(figure)
-
-    def figure_png(self, index: int = 0) -> str:
-        """A figure as base64 PNG (what Jupyter shows)."""
-        return base64.b64encode(self.figures[index].png()).decode("ascii")
 
 
 def _statistic(value: Any, *, bounded: bool = False) -> str:

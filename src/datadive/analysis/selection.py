@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datadive.analysis.columns import column_title, no_column_message
+from datadive.analysis.columns import no_column_message
 from datadive.analysis.labels import categories, labelled
 from datadive.analysis.results import AnalysisError
 
@@ -50,13 +50,6 @@ def numbers_of(frame: pd.DataFrame, column: str, *, role: str = "outcome") -> pd
             "Choose a numeric column, or recode the text into numbers first."
         )
     return converted.astype(float)
-
-
-def complete_rows(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, int]:
-    """The rows with a value in every one of `columns`, and how many were left out."""
-    require_columns(frame, *columns)
-    kept = frame.dropna(subset=list(dict.fromkeys(columns)))
-    return kept, len(frame) - len(kept)
 
 
 def missing_note(n_used: int, n_missing: int, columns: Sequence[str]) -> str:
@@ -230,8 +223,3 @@ def split_groups(
         _labels=label_of[codes[used]],
         _numbers=kept,
     )
-
-
-def title_of(frame: pd.DataFrame, column: str) -> str:
-    """The column's name, or its question text when it has one (for table headings)."""
-    return column_title(frame, column)
