@@ -15,6 +15,8 @@ import json
 
 import numpy as np
 
+from tests.support.qualtrics import multiple_choice, survey_definition
+
 SURVEY_ID = "SV_belonging16"
 PROGRAMMES = {1: "Psychology", 2: "Sociology", 3: "Economics"}
 GENDERS = {1: "Woman", 2: "Man"}
@@ -102,20 +104,6 @@ def belonging_export() -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _multiple_choice(number: int, text: str, choices: dict[int, str]) -> dict[str, object]:
-    return {
-        "QuestionID": f"QID{number}",
-        "DataExportTag": f"Q{number}",
-        "QuestionText": text,
-        "QuestionType": "MC",
-        "Selector": "SAVR",
-        "SubSelector": "TX",
-        "Choices": {str(code): {"Display": name} for code, name in choices.items()},
-        "ChoiceOrder": [str(code) for code in choices],
-        "RecodeValues": {str(code): str(code) for code in choices},
-    }
-
-
 def belonging_qsf() -> bytes:
     """The survey definition: choice texts, the Likert matrix, the number-only hours."""
     matrix = {
@@ -139,25 +127,10 @@ def belonging_qsf() -> bytes:
         "Validation": {"Settings": {"ContentType": "ValidNumber"}},
     }
     questions = [
-        _multiple_choice(1, "Which programme are you in?", PROGRAMMES),
-        _multiple_choice(2, "What is your gender?", GENDERS),
+        multiple_choice(1, "Which programme are you in?", PROGRAMMES),
+        multiple_choice(2, "What is your gender?", GENDERS),
         matrix,
         hours,
-        _multiple_choice(5, "Do you intend to continue your programme next year?", CONTINUE),
+        multiple_choice(5, "Do you intend to continue your programme next year?", CONTINUE),
     ]
-    document = {
-        "SurveyEntry": {"SurveyID": SURVEY_ID, "SurveyName": "Belonging"},
-        "SurveyElements": [
-            {"SurveyID": SURVEY_ID, "Element": "BL", "PrimaryAttribute": "Survey Blocks"},
-            *(
-                {
-                    "SurveyID": SURVEY_ID,
-                    "Element": "SQ",
-                    "PrimaryAttribute": question["QuestionID"],
-                    "Payload": question,
-                }
-                for question in questions
-            ),
-        ],
-    }
-    return json.dumps(document).encode("utf-8")
+    return survey_definition(SURVEY_ID, "Belonging", questions)

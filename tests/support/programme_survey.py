@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
+
+from tests.support.qualtrics import multiple_choice, survey_definition
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "qualtrics" / "qualtrics_export_de.csv"
 SURVEY_ID = "SV_3qbhDhlnSSzjFcN"
@@ -89,17 +90,7 @@ def programme_export() -> bytes:
 
 def programme_qsf() -> bytes:
     """A survey definition for the export: Q1 asks for the programme, Q2 is free text."""
-    programme = {
-        "QuestionID": "QID1",
-        "DataExportTag": "Q1",
-        "QuestionText": "<p>This is a multiple choice question.</p>",
-        "QuestionType": "MC",
-        "Selector": "SAVR",
-        "SubSelector": "TX",
-        "Choices": {str(code): {"Display": name} for code, name in PROGRAMMES.items()},
-        "ChoiceOrder": [str(code) for code in PROGRAMMES],
-        "RecodeValues": {str(code): str(code) for code in PROGRAMMES},
-    }
+    programme = multiple_choice(1, "<p>This is a multiple choice question.</p>", PROGRAMMES)
     comments = {
         "QuestionID": "QID2",
         "DataExportTag": "Q2",
@@ -107,19 +98,4 @@ def programme_qsf() -> bytes:
         "QuestionType": "TE",
         "Selector": "ML",
     }
-    document = {
-        "SurveyEntry": {"SurveyID": SURVEY_ID, "SurveyName": "Programmes"},
-        "SurveyElements": [
-            {"SurveyID": SURVEY_ID, "Element": "BL", "PrimaryAttribute": "Survey Blocks"},
-            *(
-                {
-                    "SurveyID": SURVEY_ID,
-                    "Element": "SQ",
-                    "PrimaryAttribute": question["QuestionID"],
-                    "Payload": question,
-                }
-                for question in (programme, comments)
-            ),
-        ],
-    }
-    return json.dumps(document).encode("utf-8")
+    return survey_definition(SURVEY_ID, "Programmes", [programme, comments])

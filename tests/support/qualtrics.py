@@ -62,3 +62,39 @@ def survey_export() -> bytes:
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def multiple_choice(number: int, text: str, choices: dict[int, str]) -> dict[str, object]:
+    """A single-answer multiple-choice question `Q<number>` of a `.qsf`, its choices coded as
+    given (recode values equal to the codes)."""
+    return {
+        "QuestionID": f"QID{number}",
+        "DataExportTag": f"Q{number}",
+        "QuestionText": text,
+        "QuestionType": "MC",
+        "Selector": "SAVR",
+        "SubSelector": "TX",
+        "Choices": {str(code): {"Display": label} for code, label in choices.items()},
+        "ChoiceOrder": [str(code) for code in choices],
+        "RecodeValues": {str(code): str(code) for code in choices},
+    }
+
+
+def survey_definition(survey_id: str, name: str, questions: list[dict[str, object]]) -> bytes:
+    """A `.qsf` document's bytes: one block and one element per question payload."""
+    document = {
+        "SurveyEntry": {"SurveyID": survey_id, "SurveyName": name},
+        "SurveyElements": [
+            {"SurveyID": survey_id, "Element": "BL", "PrimaryAttribute": "Survey Blocks"},
+            *(
+                {
+                    "SurveyID": survey_id,
+                    "Element": "SQ",
+                    "PrimaryAttribute": question["QuestionID"],
+                    "Payload": question,
+                }
+                for question in questions
+            ),
+        ],
+    }
+    return json.dumps(document).encode("utf-8")
