@@ -18,13 +18,9 @@ from datadive.analysis import (
     set_column_info,
 )
 from datadive.analysis.frequencies.exact_enumeration import fisher_rxc_p
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 PROGRAMMES = {1: "Psychology", 2: "Sociology", 3: "Economics"}
-
-
-def close(value: float) -> object:
-    return pytest.approx(value, rel=1e-6, abs=1e-9)
 
 
 def r(key: str) -> object:

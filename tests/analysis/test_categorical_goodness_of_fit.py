@@ -13,14 +13,10 @@ from datadive.analysis import (
     multinomial_test,
     set_column_info,
 )
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 SNACKS = ["chocolate", "crisps", "fruit", "nuts"]  # the order R's table uses
 GIVEN = [0.4, 0.3, 0.2, 0.1]
-
-
-def close(value: float) -> object:
-    return pytest.approx(value, rel=1e-6, abs=1e-9)
 
 
 def r(key: str) -> object:

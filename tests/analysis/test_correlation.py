@@ -18,15 +18,11 @@ from datadive.analysis import (
     set_column_info,
     spearman,
 )
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 
 def r(key: str) -> Any:
     return r_value("correlation", key)
-
-
-def close(value: Any) -> Any:
-    return pytest.approx(value, rel=1e-6, abs=1e-9)
 
 
 @pytest.fixture

@@ -14,14 +14,10 @@ import pandas as pd
 import pytest
 
 from datadive.analysis import AnalysisError, ancova, set_column_info, two_way_anova
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 PROGRAMMES = {1: "Psychology", 2: "Sociology", 3: "Economics"}
 TERMS = ["programme", "housing", "programme:housing"]
-
-
-def close(expected: Any) -> Any:
-    return pytest.approx(expected, rel=1e-6, abs=1e-9)
 
 
 def r(key: str) -> Any:

@@ -18,14 +18,10 @@ from datadive.analysis import (
     set_column_info,
     welch_anova,
 )
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 PROGRAMMES = ["Psychology", "Sociology", "Economics"]
 YEARS = [1, 2, 3, 4]
-
-
-def close(expected: Any, rel: float = 1e-6) -> Any:
-    return pytest.approx(expected, rel=rel, abs=1e-9)
 
 
 def belonging() -> pd.DataFrame:

@@ -20,7 +20,7 @@ from datadive.analysis import (
     ordinal_regression,
     set_column_info,
 )
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 PROGRAMMES = {1: "Psychology", 2: "Sociology", 3: "Education"}
 SATISFACTION = {
@@ -36,10 +36,6 @@ TERMS = ["Intercept", "belonging", "hours", "programme: Sociology", "programme: 
 
 def r(key: str) -> Any:
     return r_value("regression", key)
-
-
-def close(expected: Any) -> Any:
-    return pytest.approx(expected, rel=1e-6, abs=1e-9)
 
 
 @pytest.fixture

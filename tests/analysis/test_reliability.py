@@ -14,14 +14,10 @@ import pytest
 
 import datadive.analysis
 from datadive.analysis import AnalysisError, reliability
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 FIVE = [f"item{i}" for i in range(1, 6)]
 SIX = [*FIVE, "item6"]
-
-
-def close(value: float) -> object:
-    return pytest.approx(value, rel=1e-6, abs=1e-9)
 
 
 def r(key: str) -> object:

@@ -19,13 +19,9 @@ from datadive.analysis import (
     set_column_info,
     shapiro_wilk,
 )
-from tests.support.r_reference import r_value, reference_data
+from tests.support.r_reference import close, r_value, reference_data
 
 PROGRAMMES = ["Psychology", "Sociology", "Education"]
-
-
-def close(value: object) -> object:
-    return pytest.approx(value, rel=1e-6, abs=1e-9)
 
 
 def r(key: str) -> object:

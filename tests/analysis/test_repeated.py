@@ -29,15 +29,11 @@ from datadive.analysis import (
     repeated_measures_anova,
     set_column_info,
 )
-from tests.support.r_reference import r_numbers, reference_data
+from tests.support.r_reference import close, r_numbers, reference_data
 
 TIMES = ["wellbeing_t1", "wellbeing_t2", "wellbeing_t3", "wellbeing_t4"]
 VERSIONS = ["rating_plain", "rating_photo", "rating_video"]
 PROGRAMMES = {1: "Psychology", 2: "Sociology", 3: "Economics"}
-
-
-def close(expected: Any) -> Any:
-    return pytest.approx(expected, rel=1e-6, abs=1e-9)
 
 
 def r(case: str) -> dict[str, Any]:

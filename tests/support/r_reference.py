@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 REFERENCE = Path(__file__).parents[1] / "analysis" / "reference"
 DATA = REFERENCE / "data"
@@ -39,3 +40,9 @@ def r_value(family: str, key: str) -> Any:
 def reference_data(name: str) -> pd.DataFrame:
     """A CSV file that both R and the Python tests read (`data/<name>.csv`)."""
     return pd.read_csv(DATA / f"{name}.csv")
+
+
+def close(expected: Any, rel: float = 1e-6) -> Any:
+    """`expected` as the analysis tests compare with it: to 1e-6 relative (the issue's bar),
+    and 1e-9 absolute for numbers at zero."""
+    return pytest.approx(expected, rel=rel, abs=1e-9)
