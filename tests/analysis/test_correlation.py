@@ -398,9 +398,10 @@ def test_a_perfect_correlation_has_p_zero_and_no_warning() -> None:
 def test_labelled_ordinal_items_are_correlated_by_their_numbers() -> None:
     frame = pd.DataFrame({"q1": [1, 2, 2, 3, 4, 5, 5, 4], "q2": [2, 2, 3, 3, 5, 4, 5, 5]})
     set_column_info(frame, "q1", measurement="ordinal", value_labels={1: "Never", 5: "Always"})
-    # R 4.2.2: cor.test(c(1,2,2,3,4,5,5,4), c(2,2,3,3,5,4,5,5), method = "spearman",
-    # exact = FALSE)$estimate, printed with digits = 15
-    assert spearman(frame, "q1", "q2").values["rho"] == close(0.830336491706037)
+    # R 4.2.2: cor.test(..., method = "spearman", exact = FALSE)$estimate (correlation.R)
+    assert spearman(frame, "q1", "q2").values["rho"] == close(
+        r_value("correlation", "spearman_labelled_rho")
+    )
 
 
 @pytest.mark.parametrize(

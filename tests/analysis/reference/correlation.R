@@ -147,4 +147,8 @@ out$matrix_shapiro <- unname(sapply(columns, function(c) shapiro.test(survey[[c]
 
 out$r_version <- R.version.string
 out$psych_version <- as.character(packageVersion("psych"))
+# Two labelled ordinal items, correlated by their codes
+out$spearman_labelled_rho <- unname(cor.test(c(1, 2, 2, 3, 4, 5, 5, 4), c(2, 2, 3, 3, 5, 4, 5, 5),
+  method = "spearman", exact = FALSE)$estimate)  # stats::cor.test
+
 jsonlite::write_json(out, "correlation.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
