@@ -86,8 +86,7 @@ def _samples(
     values = numbers_of(df, column, role="column to check")
     used = values.dropna()
     at_least(len(used), smallest, f"values of {column!r}")
-    if len(used) and np.ptp(used.to_numpy(float)) == 0:  # cheaper than counting distinct values
-        not_constant(used, column)
+    not_constant(used, column)
     data = used.to_frame(column)
     n_missing = len(values) - len(used)
     return _Samples(

@@ -79,13 +79,23 @@ def at_least(n: int, needed: int, what: str) -> None:
         )
 
 
-def not_constant(values: pd.Series, column: str) -> None:
-    present = values.dropna()
-    if len(present) and present.nunique() == 1:
-        raise AnalysisError(
-            f"{column!r} has the same value ({_plain(present.iloc[0])}) in every row used, "
-            "so there is no variation to analyse."
-        )
+def not_constant(values: pd.Series | np.ndarray, column: str) -> None:
+    """Refuses, in words, a column with the same value in every row used. Numbers are compared
+    by their smallest and largest value, without counting distinct values."""
+    present = pd.Series(values).dropna()
+    if not len(present):
+        return
+    if pd.api.types.is_numeric_dtype(present.dtype) and not pd.api.types.is_bool_dtype(
+        present.dtype
+    ):
+        if present.min() != present.max():
+            return
+    elif present.nunique() != 1:
+        return
+    raise AnalysisError(
+        f"{column!r} has the same value ({_plain(present.iloc[0])}) in every row used, "
+        "so there is no variation to analyse."
+    )
 
 
 def _plain(value: Any) -> str:
@@ -210,8 +220,7 @@ def split_groups(
                 f"each group needs at least {smallest}."
             )
     kept = values[used]
-    if len(kept) and np.ptp(kept) == 0:
-        not_constant(pd.Series(kept[:2]), outcome)
+    not_constant(kept, outcome)
     return Groups(
         column=group,
         outcome=outcome,

@@ -63,11 +63,6 @@ def _level(ci_level: float) -> float:
     return float(ci_level)
 
 
-def _varies(values: np.ndarray, column: str) -> None:
-    if len(values) and values.min() == values.max():  # cheaper than counting distinct values
-        not_constant(pd.Series(values[:1]), column)
-
-
 def _pairs(frame: pd.DataFrame, x: str, y: str, *, smallest: int = 3) -> Pairs:
     require_columns(frame, x, y)
     if x == y:
@@ -79,8 +74,8 @@ def _pairs(frame: pd.DataFrame, x: str, y: str, *, smallest: int = 3) -> Pairs:
     at_least(n, smallest, f"rows of {x!r} and {y!r}")
     if n < len(both):  # copies only when values are missing
         xs, ys = xs[both], ys[both]
-    _varies(xs, x)
-    _varies(ys, y)
+    not_constant(xs, x)
+    not_constant(ys, y)
     return Pairs(x, y, xs, ys, len(both) - n)
 
 
@@ -298,7 +293,7 @@ def partial_correlation(
     n = len(used)
     at_least(n, k + 4, f"rows with values in {x!r}, {y!r} and the {k} control(s)")
     for index, column in enumerate(frame.columns):
-        _varies(used[:, index], column)
+        not_constant(used[:, index], column)
     design = np.column_stack([np.ones(n), used[:, 2:]])
     coefficients, _, rank, _ = np.linalg.lstsq(design, used[:, :2], rcond=None)
     if rank < k + 1:
@@ -386,7 +381,7 @@ def correlation_matrix(
         present = data[column].dropna().to_numpy()
         if len(present) == 0:
             raise AnalysisError(f"{column!r} has no values, so it cannot be correlated.")
-        _varies(present, column)
+        not_constant(present, column)
     present = data.notna().to_numpy(dtype=float)
     counts = present.T @ present  # pairwise complete n
     k = len(chosen)

@@ -78,8 +78,7 @@ def linear_regression(
     design = design_.build_design(df, scores, outcome, names, reference)
     design_.enough_rows(design, extra=1)
     y = design.outcome.to_numpy(float)
-    if len(y) and y.min() == y.max():
-        not_constant(design.outcome, outcome)  # says so in words
+    not_constant(y, outcome)
     x = design.matrix.to_numpy(float)
     with warnings.catch_warnings():  # a rank-deficient matrix is refused in words below
         warnings.simplefilter("ignore", SingularMatrixWarning)

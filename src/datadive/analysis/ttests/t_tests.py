@@ -25,6 +25,7 @@ from datadive.analysis import assumptions
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
 from datadive.analysis.noncentral import t_noncentrality
 from datadive.analysis.results import AnalysisError, Check, Result
+from datadive.analysis.selection import not_constant
 from datadive.analysis.ttests.samples import (
     as_number,
     check_alternative,
@@ -52,11 +53,7 @@ def one_sample_t(
     alternative = check_alternative(alternative)
     mu = as_number(mu, "mu")
     sample = one_column(df, outcome)
-    if np.ptp(sample.values) == 0:
-        raise AnalysisError(
-            f"{outcome!r} has the same value ({plain(float(sample.values[0]))}) in every row "
-            "used, so there is no variation to analyse."
-        )
+    not_constant(sample.values, outcome)
     if _hardly_varies(sample.values):
         raise AnalysisError(
             f"{outcome!r} varies only by rounding errors, so a t-test cannot be computed."
