@@ -284,7 +284,12 @@ def levene_test(
             f"Within every group of {group!r}, {outcome!r} has one value throughout, so there "
             "is no spread to compare."
         )
-    statistic, p = (float(x) for x in stats.levene(*samples, center=center))
+    # The test once, as the shared check computes it (its statistic is None only when SciPy's
+    # p is not finite).
+    check = equal_variances(split.values, center=center, alternative="welch_anova")
+    statistic, p = math.nan, math.nan
+    if check.statistic is not None and check.p is not None:
+        statistic, p = check.statistic, check.p
     df1, df2 = len(samples) - 1, split.n - len(samples)
     variant = "median-centred (Brown-Forsythe)" if center == "median" else "mean-centred"
     table = pd.DataFrame(
@@ -309,7 +314,6 @@ def levene_test(
     }
     for name, s, sd in zip(split.names, samples, sds, strict=True):
         values |= {f"n[{name}]": len(s), f"sd[{name}]": sd, f"variance[{name}]": sd**2}
-    check = equal_variances(split.values, center=center, alternative="welch_anova")
     found = (
         f"showed that the variance of {outcome} differs between the groups of {group}"
         if p < 0.05
