@@ -164,8 +164,9 @@ def mixed_anova(
     rows: list[dict[str, float]] = []
     values: dict[str, Any] = {}
     names = list(anova.terms)
+    intervals = {name: _eta_interval(term) for name, term in anova.terms.items()}
     for name, term in anova.terms.items():
-        low, high = _eta_interval(term)
+        low, high = intervals[name]
         generalized = term.ss / (term.ss + errors)
         rows.append(_term_row(term, low, high, generalized))
         if not term.within or name == names[-1]:  # each error term after its last effect
@@ -220,7 +221,7 @@ def mixed_anova(
         head += "interaction" if term is interaction else f"main effect of {name}"
         parts.append(
             f"{head}, {statistic_phrase('F', term.f, e * term.df, e * term.df_error)}, "
-            f"{p_phrase(p)}, {effect_phrase(ETA, term.partial_eta2, *_eta_interval(term))}"
+            f"{p_phrase(p)}, {effect_phrase(ETA, term.partial_eta2, *intervals[name])}"
         )
     report = (
         f"{_correction_lead(sphericity, correction)}"
