@@ -56,7 +56,7 @@ def missing_note(n_used: int, n_missing: int, columns: Sequence[str]) -> str:
     """`N = 57. 3 rows with a missing value in wellbeing or group were left out (listwise).`"""
     text = f"N = {n_used}."
     if n_missing:
-        names = _names(columns)
+        names = listed_names(columns)
         rows = "row" if n_missing == 1 else "rows"
         verb = "was" if n_missing == 1 else "were"
         text += f" {n_missing} {rows} with a missing value in {names} {verb} left out (listwise)."
@@ -65,7 +65,8 @@ def missing_note(n_used: int, n_missing: int, columns: Sequence[str]) -> str:
     return text
 
 
-def _names(columns: Sequence[str]) -> str:
+def listed_names(columns: Sequence[str]) -> str:
+    """`a`, `a or b`, `a, b or c`: column names as a sentence lists them."""
     names = list(dict.fromkeys(str(c) for c in columns))
     if len(names) == 1:
         return names[0]
@@ -93,12 +94,13 @@ def not_constant(values: pd.Series | np.ndarray, column: str) -> None:
     elif present.nunique() != 1:
         return
     raise AnalysisError(
-        f"{column!r} has the same value ({_plain(present.iloc[0])}) in every row used, "
+        f"{column!r} has the same value ({plain_value(present.iloc[0])}) in every row used, "
         "so there is no variation to analyse."
     )
 
 
-def _plain(value: Any) -> str:
+def plain_value(value: Any) -> str:
+    """A value as a sentence shows it: a whole float without its `.0`."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -138,7 +140,7 @@ class Groups:
         return text
 
 
-def _chosen(group: str, present: list[Any], groups: Sequence[Any] | str | None) -> list[Any]:
+def chosen_groups(group: str, present: list[Any], groups: Sequence[Any] | str | None) -> list[Any]:
     """The groups to use, in order: those asked for (by name or as text), else all."""
     if isinstance(groups, str):  # a form's text field: "Psychology, Sociology"
         groups = [part.strip() for part in groups.split(",") if part.strip()] or None
@@ -191,7 +193,7 @@ def split_groups(
     n_missing = int(len(frame) - usable.sum())
     seen = np.unique(codes[usable])
     present = categories(labels.iloc[seen])
-    names = _chosen(group, present, groups)
+    names = chosen_groups(group, present, groups)
     if exactly is not None and len(names) != exactly:
         listed = ", ".join(repr(str(p)) for p in names) or "none"
         hint = " Choose the two groups to compare." if len(names) > exactly else ""

@@ -24,7 +24,7 @@ from datadive.analysis.apa import Kind
 from datadive.analysis.labels import categories, labelled
 from datadive.analysis.noncentral import f_noncentrality
 from datadive.analysis.results import AnalysisError
-from datadive.analysis.selection import numbers_of, require_columns
+from datadive.analysis.selection import numbers_of, plain_value, require_columns
 
 RESIDUALS = "Residuals"
 TERM_COLUMNS = ["SS", "df", "MS", "F", "p", "partial η²", "95% CI low", "95% CI high"]
@@ -137,7 +137,7 @@ def select_design(
         used[f"f{index}"] = values.remove_unused_categories()
         chosen[index] = present
     if _constant(used["y"]):
-        shown = "" if used.empty else f" ({_plain(used['y'].iloc[0])})"
+        shown = "" if used.empty else f" ({plain_value(used['y'].iloc[0])})"
         raise AnalysisError(
             f"{outcome!r} has the same value{shown} in every row used, so there is no variation "
             "to analyse."
@@ -163,10 +163,6 @@ def _whole_numbers(series: pd.Series) -> pd.Series:
 def _constant(values: pd.Series) -> bool:
     numbers = values.to_numpy(dtype=float)
     return len(numbers) == 0 or bool(numbers.min() == numbers.max())
-
-
-def _plain(value: Any) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _chosen_levels(factor: str, values: pd.Series, wanted: Sequence[Any] | str | None) -> list[Any]:

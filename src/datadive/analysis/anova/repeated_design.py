@@ -19,7 +19,12 @@ import pandas as pd
 
 from datadive.analysis.labels import categories, labelled
 from datadive.analysis.results import AnalysisError
-from datadive.analysis.selection import numbers_of, require_columns
+from datadive.analysis.selection import (
+    chosen_groups,
+    listed_names,
+    numbers_of,
+    require_columns,
+)
 
 DEFAULT_FACTOR = "condition"
 
@@ -59,7 +64,7 @@ class Design:
         if self.n_missing:
             left = "person" if self.n_missing == 1 else "people"
             verb = "was" if self.n_missing == 1 else "were"
-            where = _names(self.missing_in)
+            where = listed_names(self.missing_in)
             extra = f" (or without a row for a level of {self.factor})" if self.long else ""
             text += (
                 f" {self.n_missing} {left} with a missing value in {where}{extra} {verb} left "
@@ -71,13 +76,6 @@ class Design:
             rows = "person" if self.n_other == 1 else "people"
             text += f" {self.n_other} {rows} in other groups of {self.between} were not used."
         return text
-
-
-def _names(columns: Sequence[str]) -> str:
-    names = list(dict.fromkeys(str(c) for c in columns))
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def design(
@@ -230,22 +228,7 @@ def _choose_groups(found: Design, groups: Sequence[Any] | str | None) -> Design:
     assert found.groups is not None
     present = found.groups
     between = str(found.between)
-    if isinstance(groups, str):
-        groups = [part.strip() for part in groups.split(",") if part.strip()] or None
-    if groups is not None:
-        by_text = {str(p): p for p in present}
-        unknown = [g for g in groups if g not in present and str(g) not in by_text]
-        if unknown:
-            raise AnalysisError(
-                f"{between!r} has no group {unknown[0]!r} with data; its groups are "
-                + ", ".join(repr(str(p)) for p in present)
-                + "."
-            )
-        names = [g if g in present else by_text[str(g)] for g in groups]
-        if len(set(map(str, names))) != len(names):
-            raise AnalysisError("Each group may be chosen only once.")
-    else:
-        names = list(present)
+    names = chosen_groups(between, list(present), groups)
     if len(names) < 2:
         listed = ", ".join(repr(str(p)) for p in names) or "none"
         raise AnalysisError(
