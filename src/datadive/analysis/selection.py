@@ -52,9 +52,10 @@ def numbers_of(frame: pd.DataFrame, column: str, *, role: str = "outcome") -> pd
     return converted.astype(float)
 
 
-def missing_note(n_used: int, n_missing: int, columns: Sequence[str]) -> str:
-    """`N = 57. 3 rows with a missing value in wellbeing or group were left out (listwise).`"""
-    text = f"N = {n_used}."
+def missing_note(n_used: int, n_missing: int, columns: Sequence[str], *, unit: str = "") -> str:
+    """`N = 57. 3 rows with a missing value in wellbeing or group were left out (listwise).`
+    `unit` names what N counts when it is not rows (`N = 16 pairs.`)."""
+    text = f"N = {n_used} {unit}." if unit else f"N = {n_used}."
     if n_missing:
         names = listed_names(columns)
         rows = "row" if n_missing == 1 else "rows"

@@ -135,7 +135,8 @@ def _successes(frame: pd.DataFrame, column: str, success: Any) -> tuple[np.ndarr
         if _same(value, success):
             return (shown == value).to_numpy(bool), str(value)
     codes = labelled(frame, column, show="codes")
-    for value, label in zip(codes.tolist(), shown.tolist(), strict=True):
+    # each distinct (code, label) once, in the order of the rows
+    for value, label in dict.fromkeys(zip(codes.tolist(), shown.tolist(), strict=True)):
         if pd.notna(value) and _same(value, success):
             return (codes == value).to_numpy(bool), str(label)
     listed = ", ".join(repr(str(v)) for v in present[:10])

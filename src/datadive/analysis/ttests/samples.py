@@ -87,10 +87,9 @@ class Sample:
         return len(self.values)
 
     def note(self) -> str:
-        text = missing_note(self.n, self.n_missing, self.columns)
-        if len(self.columns) == 2:  # a pair with one missing value is left out as a whole
-            text = text.replace(f"N = {self.n}.", f"N = {self.n} pairs.", 1)
-        return text
+        # a pair with one missing value is left out as a whole
+        unit = "pairs" if len(self.columns) == 2 else ""
+        return missing_note(self.n, self.n_missing, self.columns, unit=unit)
 
 
 def one_column(frame: pd.DataFrame, column: str, *, smallest: int = 2) -> Sample:
