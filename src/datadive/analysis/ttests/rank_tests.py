@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from datadive.analysis.apa import Kind, effect_phrase, number, p_phrase
+from datadive.analysis.relations.correlation_numbers import fisher_interval
 from datadive.analysis.results import AnalysisError, Result
 from datadive.analysis.ttests.samples import (
     Sample,
@@ -31,11 +32,9 @@ from datadive.analysis.ttests.samples import (
     ci_text,
     descriptives,
     direction_note,
-    effect_level,
     finding,
     group_values,
     one_column,
-    one_sided_bounds,
     plain,
     two_columns,
     two_groups,
@@ -76,7 +75,7 @@ def mann_whitney(
     # Rank-biserial r = 2U / (n1·n2) − 1 (Kerby, 2014; effectsize's U1/S − U2/S), its CI
     # by Fisher's z with SE √((n1 + n2 + 1) / (3·n1·n2)) (effectsize::rank_biserial).
     r = 2 * u / (na * nb) - 1
-    low, high = _fisher_ci(r, math.sqrt((na + nb + 1) / (3 * na * nb)), alternative)
+    low, high = fisher_interval(r, math.sqrt((na + nb + 1) / (3 * na * nb)), LEVEL, alternative)
     table = descriptives(split.values, median=True)
     table.index.name = group
     a_text, b_text = str(name_a), str(name_b)
@@ -157,7 +156,7 @@ def wilcoxon_signed_rank(
     total = n * (n + 1) / 2
     r = (2 * v - total) / total
     se = math.sqrt((2 * n**3 + 3 * n**2 + n) / 6) / total
-    low, high = _fisher_ci(r, se, alternative)
+    low, high = fisher_interval(r, se, LEVEL, alternative)
     measures = _measures(sample, first, second, mu)
     table = descriptives(measures, median=True)
     median = float(np.median(d))
@@ -319,16 +318,6 @@ def _subject(first: str, second: str | None, mu: float) -> dict[str, str]:
         "not_higher": f"{first} was not significantly higher than {other}",
         "not_lower": f"{first} was not significantly lower than {other}",
     }
-
-
-def _fisher_ci(r: float, se: float, alternative: str) -> tuple[float, float]:
-    """tanh(atanh(r) ± z·SE), as effectsize (one-sided: the bound of a 90% interval)."""
-    z = stats.norm.ppf(1 - (1 - effect_level(alternative, LEVEL)) / 2)
-    with np.errstate(divide="ignore"):
-        centre = np.arctanh(np.clip(r, -1.0, 1.0))
-    low, high = float(np.tanh(centre - z * se)), float(np.tanh(centre + z * se))
-    low, high = one_sided_bounds(low, high, alternative)
-    return (max(low, -1.0), min(high, 1.0))
 
 
 def _effect(r: float, low: float, high: float) -> str:
