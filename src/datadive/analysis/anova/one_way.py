@@ -170,13 +170,13 @@ def _assemble(
     checks: Sequence[Check | None],
     notes: Sequence[str],
     comparisons: Comparisons | None,
-    kinds: dict[str, dict[str, apa.Kind]],
     effects: pd.DataFrame | None = None,
 ) -> Result:
     tables = {main[0]: main[1], "Descriptives": descriptives[0]}
+    kinds: dict[str, dict[str, apa.Kind]] = {}
     if effects is not None:
         tables["Effect sizes"] = effects
-        kinds = kinds | {"Effect sizes": EFFECT_KINDS}
+        kinds["Effect sizes"] = EFFECT_KINDS
     all_notes = [split.note(), *notes]
     values = values | {"n": split.n, "n_missing": split.n_missing} | descriptives[1]
     if comparisons is not None:
@@ -232,7 +232,6 @@ def _f_test_result(
         checks=checks,
         notes=notes,
         comparisons=_post_hoc(post_hoc, split, summary),
-        kinds={},
         effects=effects,
     )
 
@@ -473,5 +472,4 @@ def kruskal_wallis(
         checks=[enough_per_group(split.values)],
         notes=notes,
         comparisons=comparisons,
-        kinds={},
     )

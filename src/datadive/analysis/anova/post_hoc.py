@@ -19,7 +19,7 @@ The same tables join `one_way_anova(..., post_hoc="tukey")` and its siblings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,6 @@ class Comparisons:
     values: dict[str, Any]
     notes: list[str]
     report: str  # a sentence for the write-up
-    kinds: dict[str, apa.Kind] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
