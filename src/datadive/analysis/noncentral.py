@@ -86,3 +86,11 @@ def chi2_noncentrality(chi2: float, df: float, level: float = 0.95) -> Bounds:
     low = 0.0 if cdf(0.0) < 1 - tail else _solve(cdf, 1 - tail, 0.0, start)
     high = 0.0 if cdf(0.0) < tail else _solve(cdf, tail, 0.0, start)
     return (low, high)
+
+
+def variance_explained_bounds(f: float, df1: float, df2: float, level: float = 0.95) -> Bounds:
+    """A CI for the share of variance an F test's effect explains (partial η², or η² and ω² from
+    the F they imply): each noncentrality bound λ as λ / (λ + df2), as R's
+    effectsize::F_to_eta2 converts them (Steiger, 2004, Psychological Methods 9, 164)."""
+    low, high = f_noncentrality(f, df1, df2, level)
+    return (low / (low + df2), high / (high + df2))

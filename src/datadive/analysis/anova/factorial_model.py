@@ -22,7 +22,7 @@ from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from datadive.analysis.apa import Kind
 from datadive.analysis.labels import categories, labelled
-from datadive.analysis.noncentral import f_noncentrality
+from datadive.analysis.noncentral import variance_explained_bounds
 from datadive.analysis.results import AnalysisError
 from datadive.analysis.selection import numbers_of, plain_value, require_columns
 
@@ -233,9 +233,7 @@ def anova_table(
         name = " × ".join(parts)
         keys[name] = ":".join(parts)
         ss, df1, f = float(row["sum_sq"]), float(row["df"]), float(row["F"])
-        low, high = f_noncentrality(f, df1, df_error, LEVEL)
-        # Partial η² and its bounds from those of the noncentrality λ: λ / (λ + df_error), as
-        # effectsize::F_to_eta2 converts them (Steiger, 2004, Psychological Methods 9, 164).
+        low, high = variance_explained_bounds(f, df1, df_error, LEVEL)  # of partial η²
         rows[name] = [
             ss,
             df1,
@@ -243,8 +241,8 @@ def anova_table(
             f,
             float(row["PR(>F)"]),
             ss / (ss + ss_error),
-            low / (low + df_error),
-            high / (high + df_error),
+            low,
+            high,
         ]
     nan = math.nan
     rows[RESIDUALS] = [ss_error, df_error, ss_error / df_error, nan, nan, nan, nan, nan]

@@ -55,7 +55,7 @@ from datadive.analysis.assumptions import (
     equal_variances,
     normality_by_group,
 )
-from datadive.analysis.noncentral import f_noncentrality
+from datadive.analysis.noncentral import variance_explained_bounds
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import Groups, split_groups
 
@@ -85,8 +85,7 @@ def variance_explained_interval(
     if share >= 1:
         return (1.0, 1.0)
     implied = (share / df1) / ((1 - share) / df2)
-    low, high = f_noncentrality(implied, df1, df2, level)
-    return (low / (low + df2), high / (high + df2))
+    return variance_explained_bounds(implied, df1, df2, level)
 
 
 @dataclass

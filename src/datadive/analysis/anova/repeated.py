@@ -29,7 +29,7 @@ from datadive.analysis.anova.repeated_design import DEFAULT_FACTOR, Design, desi
 from datadive.analysis.anova.repeated_tables import CI_HIGH, CI_LOW, GENERALIZED
 from datadive.analysis.anova.sphericity import Sphericity, Term, within_anova
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
-from datadive.analysis.noncentral import f_noncentrality
+from datadive.analysis.noncentral import variance_explained_bounds
 from datadive.analysis.results import AnalysisError, Result
 
 LEVEL = 0.95
@@ -382,8 +382,7 @@ def _correction_lead(sphericity: Sphericity, correction: str) -> str:
 def _eta_interval(term: Term) -> tuple[float, float]:
     """Partial η²'s CI: λ / (λ + df_error) at the bounds of the noncentrality of F (Steiger,
     2004; the method and uncorrected df of R's effectsize::eta_squared)."""
-    low, high = f_noncentrality(term.f, term.df, term.df_error, LEVEL)
-    return low / (low + term.df_error), high / (high + term.df_error)
+    return variance_explained_bounds(term.f, term.df, term.df_error, LEVEL)
 
 
 def _term_row(term: Term, low: float, high: float, generalized: float) -> dict[str, float]:
