@@ -59,6 +59,22 @@ LEVEL = 0.95
 SEPARATED_SE = 50.0
 
 
+def _residual_checks(
+    residuals: np.ndarray, fitted: np.ndarray
+) -> tuple[list[Check], dict[str, Any]]:
+    """Shapiro-Wilk and Breusch-Pagan on the residuals, and their numbers for `values`."""
+    shapiro = normality(residuals, what="the residuals")
+    spread = equal_variance(residuals, fitted)
+    found: dict[str, Any] = {"shapiro_w": shapiro.statistic, "shapiro_p": shapiro.p}
+    if spread.statistic is not None:  # χ²(1), as R's car::ncvTest
+        found |= {
+            "breusch_pagan": spread.statistic,
+            "breusch_pagan_df": 1,
+            "breusch_pagan_p": spread.p,
+        }
+    return [shapiro, spread], found
+
+
 def linear_regression(
     df: pd.DataFrame,
     outcome: str,
@@ -143,10 +159,9 @@ def linear_regression(
         values |= {f"vif[{name}]": float(v) for name, v in vif["VIF"].items()}
         checks.append(check)
     residuals, fitted = fit.resid, fit.fittedvalues
-    shapiro = normality(residuals, what="the residuals")
-    checks.append(shapiro)
-    values |= {"shapiro_w": shapiro.statistic, "shapiro_p": shapiro.p}
-    checks.append(equal_variance(residuals, fitted, values))
+    residual_checks, found = _residual_checks(residuals, fitted)
+    checks += residual_checks
+    values |= found
     flagged, check = influence(fit, design.matrix.index)
     checks.append(check)
     values["n_influential"] = len(flagged)

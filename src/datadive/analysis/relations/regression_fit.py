@@ -267,7 +267,7 @@ def ordinal_separation(design: Design, codes: np.ndarray, count: int, outcome: s
     )
 
 
-def equal_variance(residuals: np.ndarray, fitted: np.ndarray, values: dict[str, Any]) -> Check:
+def equal_variance(residuals: np.ndarray, fitted: np.ndarray) -> Check:
     """Breusch-Pagan's score test (Cook & Weisberg, 1983), non-studentized, of the residuals'
     variance against the fitted values: R's car::ncvTest."""
     name = "Equal variance of residuals (Breusch-Pagan against fitted values)"
@@ -275,11 +275,6 @@ def equal_variance(residuals: np.ndarray, fitted: np.ndarray, values: dict[str, 
         return Check(name, "Not checked: the fitted values are all the same.")
     exog = np.column_stack([np.ones_like(fitted), fitted])
     statistic, p, _, _ = het_breuschpagan(residuals, exog, robust=False)
-    values |= {
-        "breusch_pagan": float(statistic),
-        "breusch_pagan_df": 1,
-        "breusch_pagan_p": float(p),
-    }
     if p >= ALPHA:
         verdict = (
             "No evidence that the residuals' spread changes with the fitted values "
