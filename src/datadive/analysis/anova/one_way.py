@@ -36,6 +36,7 @@ from statsmodels.stats.oneway import anova_generic
 from datadive.analysis import apa
 from datadive.analysis.anova.group_statistics import (
     Moments,
+    Ranks,
     mean_table,
     mean_values,
     moments,
@@ -134,11 +135,17 @@ EFFECT_KINDS: dict[str, apa.Kind] = {
 }
 
 
-def _post_hoc(key: str | None, split: Groups, summary: Moments | None) -> Comparisons | None:
+def _post_hoc(
+    key: str | None,
+    split: Groups,
+    summary: Moments | None = None,
+    ranked: Ranks | None = None,
+) -> Comparisons | None:
+    """The comparisons asked for, from the moments or ranks the test already computed."""
     if key is None:
         return None
     if key == "dunn":
-        return dunn_comparisons(split, ranks(split))
+        return dunn_comparisons(split, ranked if ranked is not None else ranks(split))
     summary = summary or moments(split)
     if key == "tukey":
         return tukey_comparisons(split, summary)
@@ -456,11 +463,7 @@ def kruskal_wallis(
         "compares mean ranks; it compares medians only when the groups' distributions have "
         "the same shape."
     ]
-    comparisons = None
-    if key == "dunn":
-        comparisons = dunn_comparisons(split, ranked)
-    elif key is not None:
-        comparisons = _post_hoc(key, split, None)
+    comparisons = _post_hoc(key, split, ranked=ranked)
     return _assemble(
         split,
         title="Kruskal-Wallis test",
