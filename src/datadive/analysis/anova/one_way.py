@@ -325,6 +325,48 @@ def _zero_variance_group(split: Groups, summary: Moments, analysis: str) -> None
         )
 
 
+def _unequal_variance_anova(
+    df: pd.DataFrame,
+    outcome: str,
+    group: str,
+    *,
+    groups: GroupChoice,
+    use_var: str,
+    test_of: tuple[str, str, str, str],
+    lead: str,
+    computed_from: str,
+) -> tuple[Groups, Moments, _FTest, pd.DataFrame, Any, str]:
+    """What Welch's and Brown-Forsythe's tests share: the groups, their moments, statsmodels'
+    `anova_generic(use_var=...)`, the one-row table and the note's second half.
+    `test_of`: the analysis's name, its spoken name, its symbol and the name refused as."""
+    analysis, spoken, symbol, refused_as = test_of
+    split = split_groups(df, outcome, group, groups=groups)
+    summary = moments(split)
+    _zero_variance_group(split, summary, refused_as)
+    fit = anova_generic(summary.mean, summary.var, summary.n, use_var=use_var)
+    # Brown & Forsythe's own numerator df is k − 1 (statsmodels' pvalue2; df_num is Mehrotra's)
+    p = float(fit.pvalue2) if use_var == "bf" else float(fit.pvalue)
+    test = _FTest(
+        analysis,
+        spoken,
+        symbol,
+        float(fit.statistic),
+        len(split.names) - 1,
+        float(fit.df_denom),
+        p,
+    )
+    main = pd.DataFrame(
+        {symbol: [test.f], "df1": [test.df1], "df2": [test.df2], "p": [test.p]},
+        index=pd.Index([group], name="Source"),
+    )
+    note = (
+        f"{lead} ω² and η² are computed from {computed_from} and its degrees of freedom (as R's "
+        "effectsize::F_to_omega2 and F_to_eta2), with 95% CIs (two-sided) from the "
+        "noncentral F distribution; a negative ω² is shown as 0."
+    )
+    return split, summary, test, main, fit, note
+
+
 def welch_anova(
     df: pd.DataFrame,
     outcome: str,
@@ -336,27 +378,15 @@ def welch_anova(
     """Welch's ANOVA (Welch, 1951): means compared without assuming equal variances.
     R: `oneway.test(var.equal = FALSE)`."""
     key = check_post_hoc(post_hoc)
-    split = split_groups(df, outcome, group, groups=groups)
-    summary = moments(split)
-    _zero_variance_group(split, summary, "Welch's ANOVA")
-    fit = anova_generic(summary.mean, summary.var, summary.n, use_var="unequal")
-    test = _FTest(
-        "Welch ANOVA",
-        "a Welch ANOVA",
-        "F",
-        float(fit.statistic),
-        len(split.names) - 1,
-        float(fit.df_denom),
-        float(fit.pvalue),
-    )
-    main = pd.DataFrame(
-        {"F": [test.f], "df1": [test.df1], "df2": [test.df2], "p": [test.p]},
-        index=pd.Index([group], name="Source"),
-    )
-    note = (
-        "Welch's F does not assume equal variances. ω² and η² are computed from Welch's F "
-        "and its degrees of freedom (as R's effectsize::F_to_omega2 and F_to_eta2), with "
-        "95% CIs (two-sided) from the noncentral F distribution; a negative ω² is shown as 0."
+    split, summary, test, main, _, note = _unequal_variance_anova(
+        df,
+        outcome,
+        group,
+        groups=groups,
+        use_var="unequal",
+        test_of=("Welch ANOVA", "a Welch ANOVA", "F", "Welch's ANOVA"),
+        lead="Welch's F does not assume equal variances.",
+        computed_from="Welch's F",
     )
     return _f_test_result(
         split,
@@ -383,37 +413,28 @@ def brown_forsythe_anova(
     Mehrotra's (1997) corrected numerator df and its p are in `values` (`df_mehrotra`,
     `p_mehrotra`)."""
     key = check_post_hoc(post_hoc)
-    split = split_groups(df, outcome, group, groups=groups)
-    summary = moments(split)
-    _zero_variance_group(split, summary, "the Brown-Forsythe test")
-    fit = anova_generic(summary.mean, summary.var, summary.n, use_var="bf")
-    # statsmodels' df_num is Mehrotra's; Brown & Forsythe's own is k - 1 (df_num2, pvalue2).
-    test = _FTest(
-        "Brown-Forsythe ANOVA",
-        "a Brown-Forsythe test of means",
-        "F*",
-        float(fit.statistic),
-        len(split.names) - 1,
-        float(fit.df_denom),
-        float(fit.pvalue2),
+    split, summary, test, main, fit, note = _unequal_variance_anova(
+        df,
+        outcome,
+        group,
+        groups=groups,
+        use_var="bf",
+        test_of=(
+            "Brown-Forsythe ANOVA",
+            "a Brown-Forsythe test of means",
+            "F*",
+            "the Brown-Forsythe test",
+        ),
+        lead="Brown-Forsythe's F* does not assume equal variances (df2 by Satterthwaite's "
+        "approximation).",
+        computed_from="F*",
     )
-    main = pd.DataFrame(
-        {"F*": [test.f], "df1": [test.df1], "df2": [test.df2], "p": [test.p]},
-        index=pd.Index([group], name="Source"),
-    )
-    note = (
-        "Brown-Forsythe's F* does not assume equal variances (df2 by Satterthwaite's "
-        "approximation). ω² and η² are computed from F* and its degrees of freedom (as R's "
-        "effectsize::F_to_omega2 and F_to_eta2), with 95% CIs (two-sided) from the "
-        "noncentral F distribution; a negative ω² is shown as 0."
-    )
-    extra = {"df_mehrotra": float(fit.df_num), "p_mehrotra": float(fit.pvalue)}
     return _f_test_result(
         split,
         summary,
         test,
         main=main,
-        extra=extra,
+        extra={"df_mehrotra": float(fit.df_num), "p_mehrotra": float(fit.pvalue)},
         checks=_moment_checks(split, variances_assumed=False),
         notes=[note],
         post_hoc=key,
