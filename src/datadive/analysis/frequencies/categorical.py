@@ -24,6 +24,7 @@ from statsmodels.stats.contingency_tables import cochrans_q as sm_cochrans_q
 from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
 
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
+from datadive.analysis.assumptions import ALPHA
 from datadive.analysis.frequencies.contingency import TwoWay, binary_columns, two_way
 from datadive.analysis.frequencies.exact_enumeration import TooManyOutcomes, fisher_rxc_p
 from datadive.analysis.frequencies.odds_ratios import conditional_odds_ratio
@@ -31,7 +32,6 @@ from datadive.analysis.noncentral import chi2_noncentrality
 from datadive.analysis.results import AnalysisError, Check, Result
 from datadive.analysis.selection import missing_note
 
-ALPHA = 0.05
 LEVEL = 0.95
 CI_LOW, CI_HIGH = "95% CI low", "95% CI high"
 EXACT_BELOW = 25  # McNemar: exact binomial test when fewer discordant pairs

@@ -23,7 +23,8 @@ import pandas as pd
 from scipy import stats
 
 from datadive.analysis.apa import effect_phrase, number, p_phrase, statistic_phrase
-from datadive.analysis.frequencies.categorical import ALPHA, CI_HIGH, CI_LOW, LEVEL
+from datadive.analysis.assumptions import ALPHA
+from datadive.analysis.frequencies.categorical import CI_HIGH, CI_LOW, LEVEL
 from datadive.analysis.frequencies.contingency import OneWay, one_way
 from datadive.analysis.frequencies.exact_enumeration import (
     LIMIT,

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from datadive.analysis.apa import number, p_phrase
+from datadive.analysis.assumptions import ALPHA
 from datadive.analysis.labels import labelled
 from datadive.analysis.results import AnalysisError, Result
 from datadive.analysis.selection import missing_note, require_columns
@@ -77,7 +78,7 @@ def binomial_test(
         "greater": "was greater than",
         "less": "was less than",
     }[alternative]
-    if p >= 0.05:
+    if p >= ALPHA:
         verb = {
             "two-sided": "did not differ significantly from",
             "greater": "was not significantly greater than",
