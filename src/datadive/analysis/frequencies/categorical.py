@@ -329,13 +329,8 @@ def mcnemar(df: pd.DataFrame, first: str, second: str) -> Result:
         ),
         "OR = b / c, with the exact 95% CI of b / (b + c) turned into odds.",
     ]
-    shown = np.vstack([cells, cells.sum(axis=0)])
-    shown = np.column_stack([shown, shown.sum(axis=1)])
-    paired = pd.DataFrame(
-        shown,
-        index=pd.Index([a_name, b_name, "Total"], name=first),
-        columns=pd.Index([a_name, b_name, "Total"], name=second),
-    )
+    names = [a_name, b_name]
+    paired = TwoWay(first, second, cells, names, names, data.n_missing).frame(totals=True)
     return Result(
         title=f"McNemar's test: {first} → {second}",
         tables={"McNemar's test": _one_row(label, row), "Paired counts": paired},
