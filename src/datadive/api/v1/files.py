@@ -18,6 +18,7 @@ from datadive.auth.permissions import Action
 from datadive.errors import Unavailable
 from datadive.schemas.files import FileCopy, FilePublic, FileUpdate
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from datadive.schemas.text import OneLine
 from datadive.services.data_files import file_previews, files, survey_definitions
 from datadive.services.data_files.file_previews import MAX_PREVIEW_ROWS
 from datadive.services.membership.access import FileAccess, ProjectAccess, project_access
@@ -200,7 +201,7 @@ async def preview_file(
     store: StoreDep,
     access: Annotated[FileAccess, Depends(FilePermission(Action.FILE_READ))],
     rows: Annotated[int, Query(ge=1, le=MAX_PREVIEW_ROWS)] = 50,
-    sheet: Annotated[str | None, Query(max_length=200)] = None,
+    sheet: Annotated[OneLine | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """The file's columns (type, measurement level, labels), its first rows and a profile of
     each column, read from the stored file without a kernel."""

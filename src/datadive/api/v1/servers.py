@@ -20,6 +20,7 @@ from datadive.db.models import Notebook
 from datadive.errors import Invalid
 from datadive.execution.backend import ExecutionBackend, ServerNotRunning
 from datadive.schemas.runs import ServerPublic
+from datadive.schemas.text import OneLine
 from datadive.services.membership.access import ProjectAccess
 
 router = APIRouter(tags=["servers"])
@@ -77,7 +78,7 @@ async def open_in_jupyterlab(
     backend: BackendDep,
     principal: SessionPrincipal,
     access: ExecuteAccess,
-    notebook_id: Annotated[str | None, Query(max_length=64)] = None,
+    notebook_id: Annotated[OneLine | None, Query(max_length=64)] = None,
 ) -> RedirectResponse:
     """For a signed-in browser: log in to the project's JupyterLab and open the notebook (or
     JupyterLab's start page). 409 when the server does not run: this GET starts nothing."""

@@ -20,6 +20,7 @@ from datadive.db.models import File, Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellCreate
 from datadive.schemas.notebooks import NotebookCreate
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cells, notebooks
 from datadive.services.data_files import file_previews, survey_definitions
 from datadive.services.membership.access import (
@@ -45,7 +46,7 @@ NEW_NOTEBOOK = "new"
 ReadAccess = Annotated[FileAccess, Depends(FilePermission(Action.FILE_READ))]
 # Adding the import cell edits a notebook of the file's project.
 UseAccess = Annotated[FileAccess, Depends(FilePermission(Action.NOTEBOOK_EDIT))]
-Sheet = Annotated[str | None, Query(max_length=200)]
+Sheet = Annotated[OneLine | None, Query(max_length=200)]
 
 
 def file_url(file_id: str) -> str:
