@@ -17,6 +17,7 @@ from datadive.api.uploads import FILE_FIELD, receive_upload
 from datadive.auth.permissions import Action
 from datadive.errors import Unavailable
 from datadive.schemas.files import FileCopy, FilePublic, FileUpdate
+from datadive.schemas.inputs import QueryBool
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from datadive.schemas.text import OneLine
 from datadive.services.data_files import file_previews, files, survey_definitions
@@ -72,7 +73,9 @@ async def upload_file(
     settings: SettingsDep,
     changes: FileChangesDep,
     access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.FILE_UPLOAD))],
-    overwrite: Annotated[bool, Query(description="Replace a file already at the path.")] = False,
+    overwrite: Annotated[
+        QueryBool, Query(description="Replace a file already at the path: `true` or `false`.")
+    ] = False,
 ) -> FilePublic:
     """Upload one file (`multipart/form-data`: `file`, optional `path`)."""
     async with receive_upload(
