@@ -59,6 +59,12 @@ def refusal_message(value: str, refused: frozenset[str]) -> str | None:
     return f"must not contain {describe(character)}; remove it (character {index + 1})"
 
 
+def escape_nul(text: str) -> str:
+    """Text Datadive stores but nobody typed (a kernel's error message) with each NUL written
+    `\\x00`, as Python shows it: no database then holds a raw NUL."""
+    return text.replace("\x00", "\\x00")
+
+
 def checker(refused: frozenset[str]) -> AfterValidator:
     def check(value: str) -> str:
         if message := refusal_message(value, refused):

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from datadive.cell_templates.library import builtin_template
-from datadive.db.models import ApiToken, Cell, CellTemplate, Notebook, Project, User
+from datadive.db.models import ApiToken, Cell, CellTemplate, Notebook, Project, Run, User
 from datadive.services.authoring.cell_templates import builtin_id
+from datadive.services.running import runs
 from tests.support.world import World, build_world
 
 NUL = "before\x00after"
@@ -196,3 +197,22 @@ async def test_a_nul_in_a_template_input_reaches_the_code_as_an_escape(
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     ]
     assert NUL in literals
+
+
+async def test_a_run_that_stopped_on_an_error_with_a_nul_is_recorded_on_both_databases(
+    app: FastAPI, world: World
+) -> None:
+    """A kernel's error message is not typed by anyone: `raise ValueError("\\0")` must still
+    end the run, its NUL written as Python shows it."""
+    async with app.state.database.transaction() as session:
+        await session.execute(sa.update(Run).values(status="running"))
+    async with app.state.database.transaction() as session:
+        ended = await runs.finish_run(
+            session, run_id=world.run_id, status="error", error=f"Stopped: ValueError: {NUL}"
+        )
+    async with world.owner.client(app) as owner:
+        shown = await owner.get(f"/api/v1/runs/{world.run_id}")
+
+    assert ended is not None
+    assert shown.json()["status"] == "error"
+    assert shown.json()["error"] == "Stopped: ValueError: before\\x00after"
