@@ -89,3 +89,16 @@ async def test_code_sent_to_a_template_cell_is_refused_with_a_form_error(app: Fa
 
     assert answer.status_code == 422
     assert "x = 2" not in (await rows(app))["sources"]
+
+
+async def test_running_edited_code_with_a_nul_is_refused_and_the_code_kept(
+    app: FastAPI,
+) -> None:
+    world = await build_world(app)
+    cell_id = await code_cell(app, world)
+    async with world.editor.client(app) as editor:
+        answer = await editor.post(f"/cells/{cell_id}/run", data={"source": "x = 1\x00"})
+
+    assert answer.status_code == 422
+    assert "Check these fields: source." in answer.text
+    assert "x" in (await rows(app))["sources"]
