@@ -17,6 +17,8 @@ PostgreSQL refuses, so both databases answer the same. Errors have the type
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from typing import Annotated
 
@@ -42,12 +44,15 @@ def describe(character: str) -> str:
     return f"{code} ({name})" if name else f"{code} (a control character)"
 
 
+@functools.cache
+def pattern_of(refused: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(character) for character in sorted(refused)) + "]")
+
+
 def first_refused(value: str, refused: frozenset[str]) -> tuple[int, str] | None:
     """Where the first character of `refused` is in `value` (0-based), and which."""
-    for index, character in enumerate(value):
-        if character in refused:
-            return index, character
-    return None
+    found = pattern_of(refused).search(value)
+    return (found.start(), found.group()) if found else None
 
 
 def refusal_message(value: str, refused: frozenset[str]) -> str | None:
