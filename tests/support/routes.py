@@ -1,0 +1,47 @@
+"""Every route the app answers, walked from the app itself, for tests that try each one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def _walk(routes: Iterable[Any], prefix: str) -> Iterable[tuple[str, APIRoute]]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif hasattr(route, "original_router"):  # a router included in another one
+            yield from _walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    """(method, path template, route) for every API, page and internal route."""
+    return sorted(
+        (method, path, route)
+        for path, route in _walk(app.router.routes, "")
+        for method in route.methods
+        if method != "HEAD"
+    )
+
+
+def write_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    return [(m, p, r) for m, p, r in app_routes(app) if m not in SAFE_METHODS]
+
+
+def fill_path(path: str, values: Mapping[str, str]) -> str:
+    """The path with each `{name}` replaced by `values[name]`; a parameter with no value is
+    an error, so that a new route cannot go untried."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in values, f"no value for {{{name}}} in {path}"
+        return values[name]
+
+    return PARAMETER.sub(value, path)
