@@ -34,3 +34,16 @@ def stored_files(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def changed_tables(before: Rows, after: Rows) -> list[str]:
+    """The tables whose rows differ: an assertion message that says where to look."""
+    return [
+        name for name in sorted(before.keys() | after.keys()) if before.get(name) != after.get(name)
+    ]
+
+
+def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    return [
+        name for name in sorted(before.keys() | after.keys()) if before.get(name) != after.get(name)
+    ]

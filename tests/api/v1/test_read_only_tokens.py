@@ -13,9 +13,14 @@ from datadive.db.models import User
 from datadive.schemas.accounts import ApiTokenCreate
 from datadive.services.identity import api_tokens
 from tests.support.accounts import browser
-from tests.support.routes import fill_path, write_routes
-from tests.support.snapshots import database_rows, stored_files
-from tests.support.world import World, build_world
+from tests.support.routes import fill_path, path_values, write_routes
+from tests.support.snapshots import (
+    changed_files,
+    changed_tables,
+    database_rows,
+    stored_files,
+)
+from tests.support.world import build_world
 
 # Routes that never look at who calls: the caller proves nothing with a token there.
 NO_CALLER = {
@@ -36,41 +41,9 @@ async def read_only_token(app: FastAPI, user_id: str) -> tuple[str, str]:
     return row.id, str(issued)
 
 
-async def owned_objects(app: FastAPI, world: World) -> dict[str, str]:
-    """A value for each path parameter: objects the token's owner may change with a session."""
-    async with world.owner.client(app) as owner:
-        uploaded = await owner.post(
-            f"/api/v1/projects/{world.project_id}/files",
-            files={"file": ("notes.csv", b"a,b\n1,2\n", "text/csv")},
-        )
-        template = await owner.post(
-            "/api/v1/cell-templates",
-            json={
-                "slug": "double",
-                "title": "Double a column",
-                "category": "Prepare",
-                "inputs": [{"name": "data", "type": "dataframe", "default": "df"}],
-                "outputs": [{"name": "data"}],
-                "code": "{{ data }} = {{ data }} * 2",
-            },
-        )
-    assert uploaded.status_code == 201, uploaded.text
-    assert template.status_code == 201, template.text
-    return {
-        "project_id": world.project_id,
-        "notebook_id": world.notebook_id,
-        "cell_id": world.cell_id,
-        "user_id": world.colleague.user_id,
-        "file_id": uploaded.json()["id"],
-        "template_id": template.json()["id"],
-        "action": "restart",
-        "token": "unused",
-    }
-
-
 async def test_a_read_only_token_changes_nothing_on_any_route(app: FastAPI, tmp_path: Path) -> None:
     world = await build_world(app)
-    values = await owned_objects(app, world)
+    values = await path_values(app, world)
     values["token_id"], token = await read_only_token(app, world.owner.user_id)
     routes = [(m, p) for m, p, _ in write_routes(app) if (m, p) not in NO_CALLER]
     assert len(routes) > 70, "the walk found too few routes"
@@ -89,5 +62,5 @@ async def test_a_read_only_token_changes_nothing_on_any_route(app: FastAPI, tmp_
         if answer.status_code != 403 or "read-only" not in answer.text
     }
     assert not wrong, wrong
-    assert await database_rows(app, ignore=TOKEN_USE) == before
-    assert stored_files(tmp_path / "data") == files_before
+    assert changed_tables(before, await database_rows(app, ignore=TOKEN_USE)) == []
+    assert changed_files(files_before, stored_files(tmp_path / "data")) == []
