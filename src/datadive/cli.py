@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -24,7 +25,7 @@ from datadive.db.schema import (
     revisions_oldest_first,
     upgrade_schema,
 )
-from datadive.errors import Conflict, Invalid, StartupError
+from datadive.errors import BackupRefused, Conflict, Invalid, StartupError
 from datadive.services.identity import accounts
 from datadive.startup import ensure_data_dir, prepare_database
 
@@ -66,6 +67,16 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
     try:
         ensure_data_dir(settings)
         return asyncio.run(run())
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+
+
+def hold_data_dir(settings: Settings) -> None:
+    """Mark the data dir as served, so that `datadive restore` waits until this process ends."""
+    from datadive.backups.in_use import hold_for_serving  # noqa: PLC0415 - `serve` only
+
+    try:
+        hold_for_serving(ensure_data_dir(settings))
     except StartupError as exc:
         raise fail(exc.detail) from None
 
@@ -134,6 +145,7 @@ def serve(
     from datadive.app import create_app  # noqa: PLC0415 - keep `datadive --version` fast
 
     settings = settings_or_exit()
+    hold_data_dir(settings)
     prepared = with_database(
         settings, lambda database: prepare_database(database, upgrade_embedded=True)
     )
@@ -275,6 +287,88 @@ def create_user_command(
         typer.echo(f"Created {role} {user.username} <{user.email}>")
 
     with_database(settings, work)
+
+
+class ProgressLines:
+    """`what: done/total` on stderr, at most about once a second, and always the last one."""
+
+    def __init__(self) -> None:
+        self.shown_at = 0.0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - self.shown_at >= 1.0:
+            self.shown_at = now
+            typer.echo(f"{what}: {done}/{total}", err=True)
+
+
+@cli.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
+    files_only: Annotated[
+        bool,
+        typer.Option(
+            "--files-only",
+            help="Copy the stored files and workspaces only (PostgreSQL: dump it with pg_dump).",
+        ),
+    ] = False,
+) -> None:
+    """Copy the database, the stored files and the workspaces while Datadive runs."""
+    from datadive.backups.create import create_backup  # noqa: PLC0415 - keep start-up fast
+
+    settings = settings_or_exit()
+    try:
+        made = asyncio.run(
+            create_backup(settings, destination, files_only=files_only, progress=ProgressLines())
+        )
+    except (BackupRefused, StartupError) as exc:
+        raise fail(exc.detail) from None
+    manifest = made.manifest
+    for key in manifest.missing_blobs:
+        typer.echo(f"warning: the store lacks {key}, which a file row points at", err=True)
+    what = "stored files and workspaces" if files_only else "database, stored files, workspaces"
+    typer.echo(
+        f"Backed up the {what} to {made.folder}: {len(manifest.files)} files, schema "
+        f"revision {manifest.schema_revision or 'none'}"
+    )
+
+
+@cli.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A folder written by `datadive backup`.")],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace existing data (moved aside into a folder)."),
+    ] = False,
+    files_only: Annotated[
+        bool,
+        typer.Option(
+            "--files-only",
+            help="Restore the stored files and workspaces only (after pg_restore).",
+        ),
+    ] = False,
+) -> None:
+    """Bring back a backup into the configured data dir (Datadive must not be running)."""
+    from datadive.backups.restore import restore_backup  # noqa: PLC0415 - keep start-up fast
+
+    settings = settings_or_exit()
+    try:
+        restored = asyncio.run(
+            restore_backup(
+                settings, source, force=force, files_only=files_only, progress=ProgressLines()
+            )
+        )
+    except (BackupRefused, StartupError) as exc:
+        raise fail(exc.detail) from None
+    manifest = restored.manifest
+    typer.echo(
+        f"Restored the backup of {manifest.created_at} (Datadive {manifest.datadive_version}) "
+        f"into {settings.resolved_data_dir}"
+    )
+    for path in restored.moved_aside:
+        typer.echo(f"Moved aside what was there: {path}")
+    if restored.schema_note:
+        typer.echo(f"Note: {restored.schema_note}")
 
 
 def main() -> None:
