@@ -67,6 +67,8 @@ async def test_a_restored_copy_serves_every_file_and_workspace(
     app: FastAPI, settings: Settings, tmp_path: Path
 ) -> None:
     world = await fill(app)
+    await app.state.notebook_files.write(world.notebook_id)
+    notebook_file = app.state.backend.workspace(world.project_id) / "analysis.ipynb"
     made = await create_backup(settings, tmp_path / "backup")
     target = fresh_settings(tmp_path, "restored")
     restored = await restore_backup(target, tmp_path / "backup")
@@ -82,6 +84,7 @@ async def test_a_restored_copy_serves_every_file_and_workspace(
     assert restored.schema_note is None
     workspace = target.resolved_data_dir / "workspaces" / world.project_id
     assert (workspace / "figure.png").read_bytes() == FIGURE
+    assert (workspace / "analysis.ipynb").read_bytes() == notebook_file.read_bytes()
     assert (workspace / "data" / "waves" / "two.csv").read_bytes() == WAVE_TWO
 
     application = create_app(target)

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from datadive.errors import BackupRefused
+from datadive.storage.base import is_valid_key
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
@@ -89,7 +90,10 @@ class Manifest:
                 found.append(f"{name}: not a path inside the backup")
                 continue
             path = folder.joinpath(*relative.parts)
-            if not path.is_file():
+            key = name.removeprefix(f"{BLOBS_FOLDER}/")
+            if key != name and not (is_valid_key(key) and key.endswith(entry.sha256)):
+                found.append(f"{name}: not a storage key matching its SHA-256")
+            elif path.is_symlink() or not path.is_file():
                 found.append(f"{name}: missing")
             elif path.stat().st_size != entry.size:
                 found.append(f"{name}: {path.stat().st_size} bytes, expected {entry.size}")

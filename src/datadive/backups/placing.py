@@ -30,22 +30,36 @@ class Placement:
     def add(self, staged: Path, target: Path) -> None:
         self.moves.append((staged, target))
 
-    def _put_aside(self, target: Path) -> None:
+    def _rename(self, source: Path, target: Path, done: list[tuple[Path, Path]]) -> None:
+        os.replace(source, target)
+        done.append((source, target))
+
+    def _put_aside(self, target: Path, done: list[tuple[Path, Path]]) -> None:
         if not (target.exists() or target.is_symlink()):
             return
         # Beside the target (same filesystem, so a rename), in one folder per restore.
         folder = target.parent / self.aside_name
         folder.mkdir(exist_ok=True)
-        os.replace(target, folder / target.name)
+        if (folder / target.name).exists():
+            raise FileExistsError(f"{folder / target.name} is in the way")
+        self._rename(target, folder / target.name, done)
         self.moved_aside.append(folder / target.name)
 
     def apply(self) -> None:
-        for target in self.clear:
-            self._put_aside(target)
-        for staged, target in self.moves:
-            self._put_aside(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
+        """All the renames, or (when one fails) none: those made are undone."""
+        done: list[tuple[Path, Path]] = []
+        try:
+            for target in self.clear:
+                self._put_aside(target, done)
+            for staged, target in self.moves:
+                self._put_aside(target, done)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._rename(staged, target, done)
+        except OSError:
+            for source, target in reversed(done):
+                os.replace(target, source)
+            self.moved_aside.clear()
+            raise
 
 
 def aside_name() -> str:

@@ -189,7 +189,9 @@ async def _restore(
         else:  # a store elsewhere: content-addressed, so adding blobs changes no file
             await _put_blobs(folder, blobs, store, progress)
         if workspaces is not None:
-            await asyncio.to_thread(_stage_workspaces, folder, rows, stage / WORKSPACES_FOLDER)
+            await asyncio.to_thread(
+                _stage_workspaces, folder, manifest, rows, stage / WORKSPACES_FOLDER
+            )
             placement.add(stage / WORKSPACES_FOLDER, workspaces)
             # What the old workspaces held, per project: it would mislead the next sync.
             placement.clear.append(data_dir / WORKSPACE_STATE)
@@ -226,12 +228,17 @@ async def _put_blobs(folder: Path, blobs: list[str], store: FileStore, progress:
         progress("stored files restored", done, len(blobs))
 
 
-def _stage_workspaces(folder: Path, rows: list[FileRow], target: Path) -> None:
-    source = folder / WORKSPACES_FOLDER
-    if source.is_dir():
-        shutil.copytree(source, target, symlinks=False)
-    target.mkdir(exist_ok=True)
+def _stage_workspaces(folder: Path, manifest: Manifest, rows: list[FileRow], target: Path) -> None:
+    """The workspace files the manifest lists (and so were verified), then each live
+    project's stored files under its `data/`."""
+    target.mkdir()
+    prefix = f"{WORKSPACES_FOLDER}/"
+    for name in manifest.files:
+        if name.startswith(prefix):
+            copy = target / name.removeprefix(prefix)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / name, copy)
     for row in rows:
         blob = folder / BLOBS_FOLDER / row.storage_key
-        if row.in_live_project and blob.is_file():
+        if row.in_live_project and f"{BLOBS_FOLDER}/{row.storage_key}" in manifest.files:
             place_in_workspace(target, project_id=row.project_id, path=row.path, blob=blob)
