@@ -7,7 +7,6 @@ import logging
 import os
 import socket
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -289,19 +288,6 @@ def create_user_command(
     with_database(settings, work)
 
 
-class ProgressLines:
-    """`what: done/total` on stderr, at most about once a second, and always the last one."""
-
-    def __init__(self) -> None:
-        self.shown_at = 0.0
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done == total or now - self.shown_at >= 1.0:
-            self.shown_at = now
-            typer.echo(f"{what}: {done}/{total}", err=True)
-
-
 @cli.command()
 def backup(
     destination: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
@@ -315,22 +301,21 @@ def backup(
 ) -> None:
     """Copy the database, the stored files and the workspaces while Datadive runs."""
     from datadive.backups.create import create_backup  # noqa: PLC0415 - keep start-up fast
+    from datadive.backups.reports import ProgressLines, backup_lines  # noqa: PLC0415
 
     settings = settings_or_exit()
+    progress = ProgressLines(lambda line: typer.echo(line, err=True))
     try:
         made = asyncio.run(
-            create_backup(settings, destination, files_only=files_only, progress=ProgressLines())
+            create_backup(settings, destination, files_only=files_only, progress=progress)
         )
     except (BackupRefused, StartupError) as exc:
         raise fail(exc.detail) from None
-    manifest = made.manifest
-    for key in manifest.missing_blobs:
-        typer.echo(f"warning: the store lacks {key}, which a file row points at", err=True)
-    what = "stored files and workspaces" if files_only else "database, stored files, workspaces"
-    typer.echo(
-        f"Backed up the {what} to {made.folder}: {len(manifest.files)} files, schema "
-        f"revision {manifest.schema_revision or 'none'}"
-    )
+    summary, warnings = backup_lines(made)
+    for line in warnings:
+        typer.echo(line, err=True)
+    for line in summary:
+        typer.echo(line)
 
 
 @cli.command()
@@ -349,26 +334,19 @@ def restore(
     ] = False,
 ) -> None:
     """Bring back a backup into the configured data dir (Datadive must not be running)."""
+    from datadive.backups.reports import ProgressLines, restore_lines  # noqa: PLC0415
     from datadive.backups.restore import restore_backup  # noqa: PLC0415 - keep start-up fast
 
     settings = settings_or_exit()
+    progress = ProgressLines(lambda line: typer.echo(line, err=True))
     try:
         restored = asyncio.run(
-            restore_backup(
-                settings, source, force=force, files_only=files_only, progress=ProgressLines()
-            )
+            restore_backup(settings, source, force=force, files_only=files_only, progress=progress)
         )
     except (BackupRefused, StartupError) as exc:
         raise fail(exc.detail) from None
-    manifest = restored.manifest
-    typer.echo(
-        f"Restored the backup of {manifest.created_at} (Datadive {manifest.datadive_version}) "
-        f"into {settings.resolved_data_dir}"
-    )
-    for path in restored.moved_aside:
-        typer.echo(f"Moved aside what was there: {path}")
-    if restored.schema_note:
-        typer.echo(f"Note: {restored.schema_note}")
+    for line in restore_lines(restored, settings.resolved_data_dir):
+        typer.echo(line)
 
 
 def main() -> None:

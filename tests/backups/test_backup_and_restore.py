@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from datadive.app import create_app
 from datadive.backups.create import create_backup
 from datadive.backups.in_use import hold_for_serving
+from datadive.backups.reports import backup_lines
 from datadive.backups.restore import restore_backup
 from datadive.config import Settings
 from datadive.db.engine import Database
@@ -157,6 +158,9 @@ async def test_a_blob_the_live_store_lacks_is_reported_and_the_rest_is_kept(
     restored = await restore_backup(fresh_settings(tmp_path, "restored"), made.folder)
 
     assert made.manifest.missing_blobs == [key]
+    assert backup_lines(made)[1] == [
+        f"warning: the store lacks {key}, which a file row points at; the backup has the rest"
+    ]
     assert f"blobs/{key}" not in made.manifest.files
     assert restored.manifest.counts["files"] == 2
 
