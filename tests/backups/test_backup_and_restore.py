@@ -202,6 +202,9 @@ async def test_a_destination_that_is_used_or_cannot_be_written_is_refused(
         await create_backup(settings, tmp_path / "used")
     with pytest.raises(BackupRefused, match="a-file/backup cannot be written"):
         await create_backup(settings, tmp_path / "a-file" / "backup")
+    with pytest.raises(BackupRefused, match=r"is inside the data folder .* put the backup"):
+        await create_backup(settings, tmp_path / "data" / "workspaces" / "backup")
+    assert not (tmp_path / "data" / "workspaces").exists()
     assert (tmp_path / "used" / "notes.txt").read_text() == "keep me"
 
 
@@ -313,3 +316,31 @@ async def test_files_in_s3_are_backed_up_and_restored_into_another_bucket(
 
     assert (survey, wave) == (SURVEY, WAVE_TWO)
     assert not (target.resolved_data_dir / "files").exists()
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+async def test_a_file_deleted_while_its_bytes_wait_to_be_copied_leaves_a_consistent_backup(
+    app: FastAPI, settings: Settings, tmp_path: Path
+) -> None:
+    await fill(app)
+    keys = sorted(f"sha256/{sha256(data)[:2]}/{sha256(data)}" for data in (SURVEY, WAVE_TWO))
+    later = keys[1]
+    database_file = Path(str(app.state.database.sqlite_path))
+
+    def delete_the_other_file(what: str, done: int, _total: int) -> None:
+        """After the first blob is copied, delete the other file as Datadive does: the row
+        in one transaction, then its blob, which no row uses any more."""
+        if what == "stored files copied" and done == 1:
+            with sqlite3.connect(database_file) as live:
+                live.execute("DELETE FROM files WHERE storage_key = ?", (later,))
+            app.state.file_store.path_of(later).unlink()
+
+    made = await create_backup(settings, tmp_path / "backup", progress=delete_the_other_file)
+    restored = await restore_backup(fresh_settings(tmp_path, "restored"), made.folder)
+
+    assert made.manifest.missing_blobs == []
+    assert made.manifest.counts["files"] == 1  # the database was copied again
+    assert [name for name in made.manifest.files if name.startswith("blobs/")] == [
+        f"blobs/{keys[0]}"
+    ]
+    assert restored.manifest.counts["files"] == 1

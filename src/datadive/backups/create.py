@@ -54,9 +54,14 @@ class BackupMade:
     manifest: Manifest
 
 
-def prepare_destination(destination: Path) -> Path:
-    """A new or empty folder that can be written."""
+def prepare_destination(destination: Path, *, data_dir: Path) -> Path:
+    """A new or empty folder outside the data dir that can be written."""
     folder = destination.expanduser().resolve()
+    if folder.is_relative_to(data_dir):
+        raise BackupRefused(
+            f"{folder} is inside the data folder {data_dir}: put the backup elsewhere (ideally "
+            "on another disk), where it is not lost with the data"
+        )
     if folder.exists() and not folder.is_dir():
         raise BackupRefused(f"{folder} is a file: give a new or empty folder for the backup")
     if folder.is_dir() and any(folder.iterdir()):
@@ -89,7 +94,7 @@ async def create_backup(
     if database.dialect == "postgresql" and not files_only:
         await database.dispose()
         raise BackupRefused(postgres.backup_instructions(database, destination))
-    folder = prepare_destination(destination)
+    folder = prepare_destination(destination, data_dir=settings.resolved_data_dir)
     store = build_file_store(settings)
     try:
         manifest = await _fill(
