@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -81,10 +82,15 @@ class Manifest:
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise BackupRefused(f"{path} cannot be read ({exc}): the backup is damaged") from None
 
-    def problems(self, folder: Path) -> list[str]:
-        """What does not match: files missing, of another size, or with other bytes."""
+    def problems(
+        self, folder: Path, *, checked: Callable[[int, int], None] | None = None
+    ) -> list[str]:
+        """What does not match: files missing, of another size, or with other bytes.
+        `checked(done, total)` hears of the progress."""
         found: list[str] = []
-        for name, entry in sorted(self.files.items()):
+        for done, (name, entry) in enumerate(sorted(self.files.items()), start=1):
+            if checked is not None:
+                checked(done, len(self.files))
             relative = PurePosixPath(name)
             if relative.is_absolute() or ".." in relative.parts:
                 found.append(f"{name}: not a path inside the backup")

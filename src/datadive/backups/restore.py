@@ -50,9 +50,13 @@ def open_backup(source: Path) -> tuple[Path, Manifest]:
     return folder, Manifest.read(folder)
 
 
-def check_backup(folder: Path, manifest: Manifest, *, files_only: bool) -> list[FileRow]:
+def check_backup(
+    folder: Path, manifest: Manifest, *, files_only: bool, progress: Progress = no_progress
+) -> list[FileRow]:
     """Every file as the manifest says, and every file row with its blob; the file rows."""
-    problems = manifest.problems(folder)
+    problems = manifest.problems(
+        folder, checked=lambda done, total: progress("files checked", done, total)
+    )
     if problems:
         shown = "; ".join(problems[:SHOWN_PROBLEMS])
         more = f" (and {len(problems) - SHOWN_PROBLEMS} more)" if len(problems) > 5 else ""
@@ -105,7 +109,9 @@ async def restore_backup(
     try:
         target_db = _target_database(database, folder, manifest, files_only=files_only)
         note = None if files_only else check_schema(manifest)
-        rows = await asyncio.to_thread(check_backup, folder, manifest, files_only=files_only)
+        rows = await asyncio.to_thread(
+            check_backup, folder, manifest, files_only=files_only, progress=progress
+        )
         if files_only:
             rows = await _live_file_rows(database)
         data_dir = ensure_data_dir(settings)
