@@ -10,9 +10,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from datadive.backups.sqlite_copy import DatabaseFacts, file_row
-from datadive.db.engine import Database
+from datadive.db.engine import Database, display_url
 from datadive.db.models import File, Project
 from datadive.db.schema import read_schema_state
+from datadive.errors import BackupRefused
 
 
 def libpq_url(database: Database) -> str:
@@ -46,7 +47,18 @@ def restore_instructions(database: Database, source: Path) -> str:
 
 
 async def read_file_rows(database: Database) -> DatabaseFacts:
-    """The file rows and schema revision of the live database, read in one transaction."""
+    """The file rows and schema revision of the live database; a database that cannot be
+    reached or read is one line naming it and the reason."""
+    try:
+        return await _read_file_rows(database)
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise BackupRefused(
+            f"the database {display_url(database.url)} cannot be read: {reason}"
+        ) from None
+
+
+async def _read_file_rows(database: Database) -> DatabaseFacts:
     state = await read_schema_state(database.engine)
     async with database.new_session() as session:
         rows = (

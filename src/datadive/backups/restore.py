@@ -9,8 +9,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from datadive.backups import postgres
 from datadive.backups.create import Progress, no_progress, workspaces_of
 from datadive.backups.folders import place_in_workspace
@@ -136,11 +134,10 @@ async def _live_file_rows(database: Database) -> list[FileRow]:
     """The file rows of the database restored beforehand (from its dump)."""
     try:
         return (await postgres.read_file_rows(database)).file_rows
-    except (sa.exc.SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    except BackupRefused as exc:
         raise BackupRefused(
-            f"the database cannot be read ({reason}): restore it from its dump first, "
-            "then run `datadive restore --files-only`"
+            f"{exc.detail}: restore it from its dump first, then run "
+            "`datadive restore --files-only`"
         ) from None
 
 
