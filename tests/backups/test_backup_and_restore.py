@@ -75,6 +75,7 @@ async def test_a_restored_copy_serves_every_file_and_workspace(
     restored = await restore_backup(target, tmp_path / "backup")
 
     manifest = made.manifest
+    assert (tmp_path / "backup").stat().st_mode & 0o777 == 0o700
     assert manifest.database_kind == "sqlite"
     assert manifest.schema_revision == head_revision()
     assert manifest.counts["files"] == 2

@@ -70,7 +70,9 @@ def prepare_destination(destination: Path, *, data_dir: Path) -> Path:
             "with another"
         )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # Readable by Datadive's user only: it holds every file and the password hashes.
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
