@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -58,26 +57,30 @@ def test_every_patch_route_has_an_allowed_change(tmp_path: Path) -> None:
     assert patched == set(ALLOWED_CHANGES)
 
 
-@pytest.mark.parametrize("path", sorted(ALLOWED_CHANGES))
 async def test_a_patch_with_a_smuggled_field_is_refused_and_changes_nothing(
-    app: FastAPI, path: str
+    app: FastAPI,
 ) -> None:
     world = await build_world(app)
-    url = fill_path(path, await path_values(app, world))
-    fields = {k: v for k, v in smuggled(world).items() if k not in accepted_fields(app, path)}
-    assert len(fields) >= 5
-    before = await database_rows(app)
+    values = await path_values(app, world)
+    wrong: dict[str, object] = {}
 
     async with world.owner.client(app) as owner:
-        answers = {
-            field: await owner.patch(url, json={**ALLOWED_CHANGES[path], field: value})
-            for field, value in fields.items()
-        }
-        changed_tables_after = changed_tables(before, await database_rows(app))
-        allowed = await owner.patch(url, json=ALLOWED_CHANGES[path])
+        for path, change in ALLOWED_CHANGES.items():
+            url = fill_path(path, values)
+            fields = {
+                k: v for k, v in smuggled(world).items() if k not in accepted_fields(app, path)
+            }
+            assert len(fields) >= 5, path
+            before = await database_rows(app)
+            for field, value in fields.items():
+                answer = await owner.patch(url, json={**change, field: value})
+                named = answer.json().get("errors") if answer.status_code == 422 else None
+                if [error["field"] for error in named or []] != [field]:
+                    wrong[f"{path} with {field}"] = (answer.status_code, answer.text[:200])
+            if changed := changed_tables(before, await database_rows(app)):
+                wrong[f"{path}: tables changed"] = changed
+            allowed = await owner.patch(url, json=change)
+            if allowed.status_code != 200:
+                wrong[f"{path} without a smuggled field"] = (allowed.status_code, allowed.text)
 
-    for field, answer in answers.items():
-        assert answer.status_code == 422, (field, answer.text)
-        assert [error["field"] for error in answer.json()["errors"]] == [field]
-    assert changed_tables_after == []
-    assert allowed.status_code == 200, allowed.text
+    assert wrong == {}
