@@ -1,13 +1,13 @@
 """The memory limit of a kernel: a watcher that stops a kernel using more than its share.
 
-Every `POLL_SECONDS` the watcher reads the resident memory (RSS) of each kernel under the
-project servers, the processes a kernel started included, and kills a kernel over the limit.
-Jupyter then restarts it, the cell it ran ends as an error, and `take_reason` tells why in
-words. A watcher rather than `RLIMIT_AS`: an address-space limit turns into a `MemoryError`
-somewhere (or a crash of a BLAS thread) and counts the large virtual mappings that numpy, BLAS
-and Arrow reserve without using; resident memory is what the machine runs short of. Kernels
-are found from the server's process, whatever namespace the server runs in: the host's /proc
-shows the processes of every PID namespace.
+Every `POLL_SECONDS` (half a second) the watcher reads the resident memory (RSS) of each
+kernel under the project servers, the processes a kernel started included, and kills a
+kernel over the limit. Jupyter then restarts it, the cell it ran ends as an error, and
+`take_reason` tells why in words. A watcher rather than `RLIMIT_AS`: an address-space limit
+turns into a `MemoryError` somewhere (or a crash of a BLAS thread) and counts the large
+virtual mappings that numpy, BLAS and Arrow reserve without using; resident memory is what
+the machine runs short of. Kernels are found from the server's process, whatever namespace
+the server runs in: the host's /proc shows the processes of every PID namespace.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import psutil
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.5
 GIB = 1024**3
 # Jupyter starts each kernel with its connection file, named after the kernel's id.
 CONNECTION_FILE = re.compile(r"kernel-([0-9a-fA-F-]{36})\.json$")
@@ -37,17 +37,30 @@ def over_limit_message(limit_gb: float) -> str:
     )
 
 
-@dataclass(frozen=True)
-class KernelMemory:
-    kernel_id: str
-    process: psutil.Process
-    rss: int  # bytes, the kernel's processes together
+def children_map() -> dict[int, list[int]]:
+    """Each process's children, read once for all servers (walking /proc per server would
+    cost as much as the whole walk, several times a second)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for process in psutil.process_iter(["ppid"]):
+        ppid = process.info.get("ppid")
+        if ppid is not None:
+            children[ppid].append(process.pid)
+    return children
 
 
-def kernel_id_of(process: psutil.Process) -> str | None:
+def descendants(pid: int, children: Mapping[int, list[int]]) -> list[int]:
+    found, waiting = [], list(children.get(pid, ()))
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        waiting.extend(children.get(current, ()))
+    return found
+
+
+def kernel_id_of(pid: int) -> str | None:
     try:
-        command = process.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        command = psutil.Process(pid).cmdline()
+    except psutil.Error:
         return None
     for part in command:
         found = CONNECTION_FILE.search(part)
@@ -56,39 +69,18 @@ def kernel_id_of(process: psutil.Process) -> str | None:
     return None
 
 
-def tree_rss(process: psutil.Process) -> int:
+def rss_of(pids: list[int]) -> int:
     total = 0
-    for member in [process, *safe_children(process)]:
+    for pid in pids:
         with contextlib.suppress(psutil.Error):
-            total += member.memory_info().rss
+            total += psutil.Process(pid).memory_info().rss
     return total
 
 
-def safe_children(process: psutil.Process) -> list[psutil.Process]:
-    try:
-        return list(process.children(recursive=True))
-    except psutil.Error:
-        return []
-
-
-def kernels_under(server_pid: int) -> list[KernelMemory]:
-    """The kernels among the descendants of a server process, with their memory."""
-    try:
-        server = psutil.Process(server_pid)
-    except psutil.Error:
-        return []
-    kernels = []
-    for process in safe_children(server):
-        kernel_id = kernel_id_of(process)
-        if kernel_id is not None:
-            kernels.append(KernelMemory(kernel_id, process, tree_rss(process)))
-    return kernels
-
-
-def kill_tree(process: psutil.Process) -> None:
-    for member in [*safe_children(process), process]:
+def kill_all(pids: list[int]) -> None:
+    for pid in pids:
         with contextlib.suppress(psutil.Error):
-            member.kill()
+            psutil.Process(pid).kill()
 
 
 class KernelMemoryWatcher:
@@ -98,6 +90,7 @@ class KernelMemoryWatcher:
         self.limit_gb = limit_gb
         self.servers = servers
         self.reasons: dict[tuple[str, str], str] = {}
+        self.kernel_ids: dict[int, str | None] = {}  # pid → kernel id (None: not a kernel)
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -125,20 +118,33 @@ class KernelMemoryWatcher:
 
     def check_once(self) -> list[str]:
         """Stop every kernel over the limit; the ids of those stopped."""
+        servers = dict(self.servers())
+        if not servers:
+            return []
         limit = self.limit_gb * GIB
+        children = children_map()
+        known = {pid for pids in children.values() for pid in pids}
+        self.kernel_ids = {p: k for p, k in self.kernel_ids.items() if p in known}
         stopped = []
-        for project_id, server_pid in dict(self.servers()).items():
-            for kernel in kernels_under(server_pid):
-                if kernel.rss <= limit:
+        for project_id, server_pid in servers.items():
+            for pid in descendants(server_pid, children):
+                if pid not in self.kernel_ids:  # a command line is read once per process
+                    self.kernel_ids[pid] = kernel_id_of(pid)
+                kernel_id = self.kernel_ids[pid]
+                if kernel_id is None:
+                    continue
+                family = [pid, *descendants(pid, children)]
+                used = rss_of(family)
+                if used <= limit:
                     continue
                 log.warning(
                     "stopping kernel %s of project %s: it uses %.2f GB, more than %g GB",
-                    kernel.kernel_id,
+                    kernel_id,
                     project_id,
-                    kernel.rss / GIB,
+                    used / GIB,
                     self.limit_gb,
                 )
-                self.reasons[(project_id, kernel.kernel_id)] = over_limit_message(self.limit_gb)
-                kill_tree(kernel.process)
-                stopped.append(kernel.kernel_id)
+                self.reasons[(project_id, kernel_id)] = over_limit_message(self.limit_gb)
+                kill_all([*family[1:], pid])
+                stopped.append(kernel_id)
         return stopped
