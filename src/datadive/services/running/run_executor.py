@@ -332,6 +332,9 @@ class RunExecutor:
         known = self.kernels.get(plan.notebook_id)
         if known is not None and known[0] == handle.url:
             kernel = known[1]
+            if self.backend.kernel_stop_reason(plan.project_id, kernel.kernel_id) is not None:
+                # Stopped over its memory limit after its last cell: restarted, variables gone.
+                await self._variables_gone([plan.notebook_id])
         else:
             kernel = await client.start_session(path=plan.path, kernel_name=plan.kernel_name)
             self.kernels[plan.notebook_id] = (handle.url, kernel)
