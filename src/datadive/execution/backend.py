@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,10 +91,14 @@ class ExecutionBackend(ABC):
         return None
 
     def watch_runs(  # noqa: B027 - a backend with no bounds of its own need not know
-        self, projects_running: Callable[[], Collection[str]]
+        self,
+        projects_running: Callable[[], Collection[str]],
+        *,
+        server_stopped: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         """Learn which projects have a run in progress: their servers are busy, never the one
-        stopped to make room for another."""
+        stopped to make room for another; `server_stopped(project_id)` is told of a server
+        stopped so (its kernels' variables are gone)."""
 
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         """Why the backend itself stopped this kernel (over its memory limit), told once;

@@ -25,7 +25,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,8 +237,14 @@ class LocalBackend(ExecutionBackend):
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         return self.memory.take_reason(project_id, kernel_id)
 
-    def watch_runs(self, projects_running: Callable[[], Collection[str]]) -> None:
+    def watch_runs(
+        self,
+        projects_running: Callable[[], Collection[str]],
+        *,
+        server_stopped: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.admission.projects_running = projects_running
+        self.admission.server_stopped = server_stopped
 
     async def _start(self, project_id: str, *, started_by: str | None) -> RunningServer:
         workspace = self.workspace(project_id)

@@ -55,6 +55,8 @@ class ServerAdmission:
         self.starting: dict[str, str | None] = {}  # project id → who starts it
         # The projects with a run of Datadive's in progress (set by the run executor).
         self.projects_running: Callable[[], Collection[str]] = no_runs
+        # Told of each server stopped to make room (the run executor forgets its kernels).
+        self.server_stopped: Callable[[str], Awaitable[None]] | None = None
 
     @asynccontextmanager
     async def admit(self, project_id: str, *, user_id: str | None) -> AsyncIterator[None]:
@@ -75,6 +77,8 @@ class ServerAdmission:
                 return
             log.info("stopping the idle server of project %s to make room", victim.project_id)
             await self.stop(victim.project_id)
+            if self.server_stopped is not None:
+                await self.server_stopped(victim.project_id)
 
     async def _uses(self) -> list[ServerUse]:
         in_runs = set(self.projects_running())

@@ -61,6 +61,7 @@ async def test_a_server_beyond_the_bound_waits_for_a_busy_one_and_replaces_an_id
     app: FastAPI, world: World
 ) -> None:
     async with world.editor.client(app) as editor:
+        setup = await run_cell(editor, world.notebook_id, "kept = 1")
         sleeping = await add_cell(editor, world.notebook_id, "code", SLEEPING)
         await editor.post(f"/api/v1/cells/{sleeping['id']}/execute")
         await until_printed(editor, sleeping["id"])
@@ -81,6 +82,7 @@ async def test_a_server_beyond_the_bound_waits_for_a_busy_one_and_replaces_an_id
             await asyncio.sleep(0.1)
         started = await editor.post(f"/api/v1/projects/{project_id}/server")
         first = (await editor.get(f"/api/v1/projects/{world.project_id}/server")).json()
+        setup_after = (await editor.get(f"/api/v1/cells/{setup['cells'][0]['id']}")).json()
         next_run = await run_cell(editor, notebook_id, "6 * 7")
 
     assert refused.status_code == 503, refused.text
@@ -94,6 +96,9 @@ async def test_a_server_beyond_the_bound_waits_for_a_busy_one_and_replaces_an_id
     assert started.status_code == 200, started.text
     assert started.json()["running"] is True
     assert first["running"] is False  # the idle one gave way
+    assert setup["status"] == "ok"
+    # Its variables went with it, and its cells say so.
+    assert (setup_after["status"], setup_after["status_reason"]) == ("idle", "restart")
     assert next_run["status"] == "ok", next_run
 
 

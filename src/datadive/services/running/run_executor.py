@@ -169,6 +169,11 @@ class RunExecutor:
     async def stop_server(self, project_id: str) -> None:
         """Stop the project's Jupyter server: every notebook's kernel goes with it."""
         await self.backend.stop(project_id)
+        await self.server_stopped(project_id)
+
+    async def server_stopped(self, project_id: str) -> None:
+        """The project's server stopped (by hand, or to make room for another): the cells that
+        ran say their variables are gone."""
         async with self.database.transaction() as session:
             notebook_ids = await notebooks.project_notebook_ids(session, project_id=project_id)
             await runs.mark_not_run_since_restart(session, notebook_ids=notebook_ids)
