@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 import sqlalchemy as sa
 
@@ -95,3 +96,35 @@ def test_a_run_cut_off_by_a_killed_datadive_ends_as_an_error_and_the_next_run_wo
     assert next_run.json()["status"] == "ok"
     assert next_run.json()["cells"][0]["outputs"][0]["data"]["text/plain"] == "42"
     assert asyncio.run(stored_run_status(database_url, run["id"])) == "error"
+
+
+def test_killing_datadive_ends_its_jupyter_servers_and_their_kernels(tmp_path: Path) -> None:
+    """Issue 17: no project server, and no kernel, outlives a `kill -9` of Datadive."""
+    created = run_datadive(
+        *("users", "create", "--username", "root", "--email", "root@example.org", "--admin"),
+        "--password-stdin",
+        cwd=tmp_path,
+        stdin=PASSWORD + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+
+    with serving(tmp_path) as served, signed_in(served.url) as client:
+        project = client.post("/api/v1/projects", json={"title": "Orphans"}).json()
+        notebook = client.post(
+            f"/api/v1/projects/{project['id']}/notebooks", json={"title": "Kernel"}
+        ).json()
+        cell = client.post(
+            f"/api/v1/notebooks/{notebook['id']}/cells", json={"kind": "code", "source": "6 * 7"}
+        ).json()
+        ran = client.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 90})
+        assert ran.json()["status"] == "ok", ran.text
+        assert served.process is not None
+        family = psutil.Process(served.process.pid).children(recursive=True)
+        commands = [" ".join(process.cmdline()) for process in family]
+        served.process.kill()  # no shutdown of any kind
+        served.process.wait()
+        _, left = psutil.wait_procs(family, timeout=15)
+
+    assert any("jupyter_server" in command for command in commands), commands
+    assert any("ipykernel" in command for command in commands), commands
+    assert [" ".join(process.cmdline()) for process in left] == []

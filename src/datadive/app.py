@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stream_limit=settings.max_output_characters,
         heartbeat_seconds=settings.run_heartbeat_seconds,
     )
+    backend.watch_runs(executor.projects_running, server_stopped=executor.server_stopped)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
