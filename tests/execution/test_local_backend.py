@@ -16,6 +16,7 @@ import pytest
 from datadive.execution import local
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend, process_alive
+from tests.support.sandbox import sandbox_if_available
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,12 @@ pytestmark = pytest.mark.slow
 async def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATADIVE_SECRET_KEY", "do-not-leak")
     monkeypatch.setenv("DATADIVE_DATABASE_URL", "postgresql://app:hunter2@db/datadive")
-    local = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state", idle_seconds=600)
+    local = LocalBackend(
+        workspaces=tmp_path / "ws",
+        state_dir=tmp_path / "state",
+        idle_seconds=600,
+        sandbox=sandbox_if_available(tmp_path),
+    )
     yield local
     await local.shutdown()
 

@@ -133,6 +133,12 @@ class JupyterClient:
             timeout=30,
         )
 
+    def use_handle(self, handle: ServerHandle) -> None:
+        """Go on with the same server under its new token (rotated when a member lost access):
+        open websockets stay open, the next requests carry the new token."""
+        self.handle = handle
+        self.http.headers["Authorization"] = f"token {handle.token}"
+
     async def close(self) -> None:
         for socket in self.sockets.values():
             await socket.close()

@@ -37,6 +37,7 @@ from datadive.execution.backend import (
     ServerNotStarted,
     ServerStatus,
 )
+from datadive.execution.sandbox import Sandbox
 from datadive.jupyter.launch import LaunchSecrets
 from datadive.jupyter.login_codes import issue_login_code
 from datadive.jupyter.save_notices import NOTICE_PATH
@@ -118,9 +119,12 @@ class LocalBackend(ExecutionBackend):
         idle_seconds: int = 3600,
         python: str | None = None,
         datadive_url: str | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
-        (None: they tell nobody, and saves come back before Datadive's next write only)."""
+        (None: they tell nobody, and saves come back before Datadive's next write only).
+        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed)."""
+        self.sandbox = sandbox
         self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
         self.records = state_dir / "servers"
@@ -176,6 +180,10 @@ class LocalBackend(ExecutionBackend):
         server = self._running(project_id)
         return server.notice_key if server is not None else None
 
+    @property
+    def kernels_sandboxed(self) -> bool:
+        return self.sandbox is not None
+
     async def clean_orphans(self) -> int:
         """Stop servers recorded by an earlier Datadive process that is gone."""
         stopped = 0
@@ -214,6 +222,7 @@ class LocalBackend(ExecutionBackend):
         login_key, notice_key = secrets.token_bytes(32), secrets.token_bytes(32)
         environment = kernel_environment() | {"JUPYTER_TOKEN": token}
         process = await asyncio.create_subprocess_exec(
+            *(self.sandbox.prefix(workspace) if self.sandbox is not None else ()),
             self.python,
             "-m",
             "jupyter_server",
@@ -246,7 +255,9 @@ class LocalBackend(ExecutionBackend):
         server = RunningServer(
             project_id=project_id,
             process=process,
-            handle=ServerHandle(url=f"http://127.0.0.1:{port}", token=token),
+            handle=ServerHandle(
+                url=f"http://127.0.0.1:{port}", token=token, server_id=secrets.token_hex(8)
+            ),
             port=port,
             login_key=login_key,
             notice_key=notice_key,
@@ -354,21 +365,30 @@ class LocalBackend(ExecutionBackend):
         return f"{server.handle.url}/datadive/login?{urlencode({'code': code, 'next': next_path})}"
 
     async def revoke(self, project_id: str, *, user_id: str) -> None:
-        server = self._running(project_id)
-        if server is None:
-            return  # browser sessions live in the server's memory: none survive it
-        try:
-            async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
-                response = await client.post(
-                    f"{server.handle.url}/datadive/revoke",
-                    json={"user_id": user_id},
-                    headers={"Authorization": f"token {server.handle.token}"},
+        """End the user's browser sessions and rotate the server's token, which the user
+        could read (kernels have it in their environment): the old one stops working at once,
+        while the others' kernels keep running."""
+        async with self.locks.setdefault(project_id, asyncio.Lock()):
+            server = self._running(project_id)
+            if server is None:
+                return  # sessions and token live in the server's memory: none survive it
+            new_token = secrets.token_urlsafe(32)
+            try:
+                async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
+                    response = await client.post(
+                        f"{server.handle.url}/datadive/revoke",
+                        json={"user_id": user_id, "new_token": new_token},
+                        headers={"Authorization": f"token {server.handle.token}"},
+                    )
+                    response.raise_for_status()
+            except httpx.HTTPError as exc:
+                # Access must end now; a server that cannot be told is stopped instead.
+                log.warning(
+                    "stopping %s's server: revoking %s failed: %s", project_id, user_id, exc
                 )
-                response.raise_for_status()
-        except httpx.HTTPError as exc:
-            # Access must end now; a server that cannot be told is stopped instead.
-            log.warning("stopping %s's server: revoking %s failed: %s", project_id, user_id, exc)
-            await self.stop(project_id)
+                await self.stop(project_id)
+                return
+            server.handle = server.handle.with_token(new_token)
 
     async def shutdown(self) -> None:
         for project_id in list(self.servers):
