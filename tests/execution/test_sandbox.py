@@ -177,7 +177,8 @@ async def test_a_token_taken_before_a_member_lost_access_opens_nothing(
 
     assert taken == "200"  # the kernel could use the token before
     assert again == "403"
-    assert after.same_server(before) and after.token != before.token
+    assert after.same_server(before)
+    assert after.token != before.token
     # The server and this kernel (the other members' work) go on, with Datadive's new token.
     assert await printed(client, kernel, "print(STOLEN == os.environ['JUPYTER_TOKEN'])") == "True"
     assert await client.find_session(path="analysis.ipynb") is not None

@@ -76,6 +76,18 @@ def python_paths() -> list[Path]:
     return outermost(found)
 
 
+def extra_python_paths() -> list[str]:
+    """sys.path entries the interpreter's prefixes do not give (PYTHONPATH, a source tree),
+    absolute: PYTHONPATH=src meant Datadive's folder, and the server starts in its workspace."""
+    prefixes = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix)]
+    prefixes += [Path(p).resolve() for p in (sys.exec_prefix, sys.base_exec_prefix)]
+    return [
+        entry
+        for entry in dict.fromkeys(sys.path)
+        if entry and not any(Path(entry).resolve().is_relative_to(p) for p in prefixes)
+    ]
+
+
 def outermost(paths: Iterable[Path]) -> list[Path]:
     """`paths` without duplicates and without those inside another one."""
     kept: list[Path] = []
@@ -153,10 +165,8 @@ class Sandbox:
             "--setenv", "TMPDIR", "/tmp",  # noqa: S108
             "--unsetenv", "XDG_RUNTIME_DIR",
         ]  # fmt: skip
-        if pythonpath := os.environ.get("PYTHONPATH"):
-            # Relative entries meant Datadive's folder; the server starts in its workspace.
-            absolute = [str(Path(entry).resolve()) for entry in pythonpath.split(os.pathsep)]
-            arguments += ["--setenv", "PYTHONPATH", os.pathsep.join(absolute)]
+        if extra := extra_python_paths():
+            arguments += ["--setenv", "PYTHONPATH", os.pathsep.join(extra)]
         arguments.append("--")
         return arguments
 
