@@ -72,23 +72,27 @@ def test_off_never_uses_bubblewrap_and_says_nothing(
 def test_datadive_s_folder_stays_hidden_inside_a_shared_source_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Running from a source checkout with the data folder inside it (`./.datadive`): the
-    checkout is on sys.path, so shared, but the data folder in it is not."""
-    checkout = tmp_path / "checkout"
+    """`python -m datadive serve` run from a home folder, from a source checkout on PYTHONPATH
+    with the data folder inside it: the checkout is shared (read-only), the data folder in it
+    is not, nor the home folder (sys.path[0])."""
+    home, checkout = tmp_path / "home", tmp_path / "checkout"
+    home.mkdir()
+    (home / "notes.txt").write_text("private")
     (checkout / ".datadive" / "workspaces" / "p1").mkdir(parents=True)
     (checkout / ".datadive" / "datadive.sqlite3").write_text("secret")
     (checkout / "lab_helpers.py").write_text("ANSWER = 42\n")
-    monkeypatch.syspath_prepend(str(checkout))
+    monkeypatch.setattr(sys, "path", [str(home), str(checkout), *sys.path[1:]])
     sandbox = choose_sandbox("required", bwrap="bwrap", hidden=[checkout / ".datadive"]).sandbox
     assert sandbox is not None
     workspace = checkout / ".datadive" / "workspaces" / "p1"
     code = (
         "import os, lab_helpers\n"
         "print(lab_helpers.ANSWER, sorted(os.listdir('..')), "
-        f"os.path.exists({str(checkout / '.datadive' / 'datadive.sqlite3')!r}))"
+        f"os.path.exists({str(checkout / '.datadive' / 'datadive.sqlite3')!r}), "
+        f"os.path.exists({str(home / 'notes.txt')!r}))"
     )
 
-    ran = subprocess.run(  # noqa: S603 - our own command line
+    ran = subprocess.run(
         [*sandbox.prefix(workspace), sys.executable, "-c", code],
         capture_output=True,
         text=True,
@@ -98,4 +102,4 @@ def test_datadive_s_folder_stays_hidden_inside_a_shared_source_tree(
     )
 
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.split() == ["42", "['p1']", "False"]
+    assert ran.stdout.split() == ["42", "['p1']", "False", "False"]

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
@@ -326,7 +326,8 @@ class JupyterClient:
         except TimeoutError:  # from `_socket`: the kernel never answered, the cell was not sent
             result.status = "dead"
             result.problem = KERNEL_UNRESPONSIVE.format(seconds=self.ready_timeout)
-        except (ConnectionClosed, OSError, InvalidStatus) as exc:
+        # InvalidHandshake: refused, or the server died in the middle of the opening.
+        except (ConnectionClosed, OSError, InvalidHandshake) as exc:
             self.sockets.pop(kernel_id, None)
             result.status = "dead"
             result.problem = self._cut_off(

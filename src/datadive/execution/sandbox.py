@@ -59,16 +59,21 @@ ETC_ENTRIES = (
 )
 
 
+def search_path() -> list[str]:
+    """sys.path without its first entry: the folder of Datadive's script, or the current
+    folder (`python -m datadive` run from a home folder), which the server does not need
+    (it starts with its own) and which must not be shared."""
+    return [entry for entry in dict.fromkeys(sys.path[1:]) if entry]
+
+
 def python_paths() -> list[Path]:
     """Folders this Python needs to run Jupyter: its prefixes (a virtualenv's and the base
-    interpreter's) and every existing entry of sys.path (an editable install's source tree,
-    PYTHONPATH), outermost first."""
+    interpreter's) and every existing folder of its search path (an editable install's source
+    tree, PYTHONPATH), outermost first."""
     found: list[Path] = []
-    candidates = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *sys.path]
-    candidates.append(str(Path(sys.executable).resolve().parent.parent))
+    candidates = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix]
+    candidates += [str(Path(sys.executable).resolve().parent.parent), *search_path()]
     for entry in candidates:
-        if not entry:
-            continue  # "": the current folder, never needed by the server
         path = Path(entry).resolve()
         # A folder holding /tmp (a script's own folder, say) would cover the private one.
         if path.exists() and not PRIVATE_TMP.is_relative_to(path):
@@ -83,8 +88,8 @@ def extra_python_paths() -> list[str]:
     prefixes += [Path(p).resolve() for p in (sys.exec_prefix, sys.base_exec_prefix)]
     return [
         entry
-        for entry in dict.fromkeys(sys.path)
-        if entry and not any(Path(entry).resolve().is_relative_to(p) for p in prefixes)
+        for entry in search_path()
+        if not any(Path(entry).resolve().is_relative_to(p) for p in prefixes)
     ]
 
 
@@ -129,8 +134,8 @@ class Sandbox:
             "--unshare-cgroup-try",
             # Gone with Datadive, even when it is killed: no orphan servers.
             "--die-with-parent",
-            # No controlling terminal to push input into (TIOCSTI).
-            "--new-session",
+            # No --new-session: Datadive starts bubblewrap in a new session already, with no
+            # terminal, and signals the server through bubblewrap's process group.
             # Run as root (containers, CI): keep no capability (mount, ptrace, raw files).
             "--cap-drop",
             "ALL",
