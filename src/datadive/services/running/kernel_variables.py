@@ -247,8 +247,8 @@ async def running_kernel(
     # The server runs, so this only looks it up, with its current token (rotated when a
     # member lost access).
     handle = await executor.backend.ensure_server(notebook.project_id)
-    if client is not None and client.handle != handle and client.handle.same_server(handle):
-        client.use_handle(handle)
+    if client is not None:
+        client.adopt(handle)
     known = executor.kernels.get(notebook.id)
     if known is not None and known[0] == handle.url:
         return handle, known[1].kernel_id
