@@ -132,6 +132,21 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def warn_if_kernels_unsandboxed(settings: Settings) -> None:
+    """Say at start, where an operator sees it, that kernels run without a sandbox (or stop
+    when DATADIVE_SANDBOX=required cannot be met)."""
+    from datadive.execution.factory import kernel_sandbox  # noqa: PLC0415 - as create_app
+
+    if settings.execution_backend != "local":
+        return
+    try:
+        warning = kernel_sandbox(settings).warning
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+    if warning is not None:
+        typer.echo(f"WARNING: {warning}", err=True)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -145,6 +160,7 @@ def serve(
 
     settings = settings_or_exit()
     hold_data_dir(settings)
+    warn_if_kernels_unsandboxed(settings)
     prepared = with_database(
         settings, lambda database: prepare_database(database, upgrade_embedded=True)
     )

@@ -106,6 +106,14 @@ class Settings(BaseSettings):
         gt=0,
         description="Memory one kernel may use; a kernel over it is stopped.",
     )
+    sandbox: Literal["auto", "required", "off"] = Field(
+        default="auto",
+        description="Run each project's Jupyter server in a bubblewrap sandbox: auto (when "
+        "bubblewrap works here, else warn), required (refuse to start without), off.",
+    )
+    bwrap: str = Field(
+        default="bwrap", description="The bubblewrap executable (a path, or a name on PATH)."
+    )
     run_heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
     max_output_characters: int = Field(default=1_000_000, ge=1000)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

@@ -17,6 +17,7 @@ import pytest
 from datadive.execution import local
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend, process_alive
+from tests.support.sandbox import sandbox_if_available
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,12 @@ pytestmark = pytest.mark.slow
 async def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATADIVE_SECRET_KEY", "do-not-leak")
     monkeypatch.setenv("DATADIVE_DATABASE_URL", "postgresql://app:hunter2@db/datadive")
-    local = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state", idle_seconds=600)
+    local = LocalBackend(
+        workspaces=tmp_path / "ws",
+        state_dir=tmp_path / "state",
+        idle_seconds=600,
+        sandbox=sandbox_if_available(tmp_path),
+    )
     yield local
     await local.shutdown()
 
@@ -172,7 +178,8 @@ async def test_a_server_that_cannot_be_told_to_revoke_is_stopped(
     monkeypatch.setattr(local, "REVOKE_TIMEOUT_SECONDS", 1.0)
     monkeypatch.setattr(local, "STOP_GRACE_SECONDS", 1.0)
     await backend.ensure_server("p1")
-    os.kill(backend.servers["p1"].process.pid, signal.SIGSTOP)  # hung: it answers nothing
+    # Hung: it answers nothing (the group: in the sandbox the server is bubblewrap's child).
+    os.killpg(backend.servers["p1"].process.pid, signal.SIGSTOP)
 
     await backend.revoke("p1", user_id="u1")
 

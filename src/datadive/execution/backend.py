@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from datadive.errors import Conflict, Unavailable
@@ -27,10 +27,20 @@ class ServerNotRunning(Conflict):
 
 @dataclass(frozen=True)
 class ServerHandle:
-    """How to reach a project's Jupyter server. The token never leaves Datadive."""
+    """How to reach a project's Jupyter server. The token never leaves Datadive.
+
+    `server_id` names one run of a server: it stays when the token is rotated (a member lost
+    access) and changes when a new server starts, even on the same port."""
 
     url: str
     token: str
+    server_id: str = ""
+
+    def with_token(self, token: str) -> ServerHandle:
+        return replace(self, token=token)
+
+    def same_server(self, other: ServerHandle) -> bool:
+        return self.url == other.url and self.server_id == other.server_id
 
     @property
     def websocket_url(self) -> str:
@@ -88,6 +98,12 @@ class ExecutionBackend(ABC):
     def save_notice_key(self, project_id: str) -> bytes | None:
         """The key with which the project's running server signs its notices of saved
         notebooks (`datadive.jupyter.save_notices`); None when no such server runs."""
+        return None
+
+    @property
+    def kernels_sandboxed(self) -> bool | None:
+        """Whether kernels run in a sandbox of this backend's making; None when the backend
+        leaves that to something else (JupyterHub's spawner)."""
         return None
 
     def watch_runs(  # noqa: B027 - a backend with no bounds of its own need not know

@@ -144,6 +144,19 @@ class JupyterClient:
             timeout=30,
         )
 
+    def use_handle(self, handle: ServerHandle) -> None:
+        """Go on with the same server under its new token (rotated when a member lost access):
+        open websockets stay open, the next requests carry the new token."""
+        self.handle = handle
+        self.http.headers["Authorization"] = f"token {handle.token}"
+
+    def adopt(self, handle: ServerHandle) -> bool:
+        """Whether this client talks to `handle`'s server, taking its current token if it was
+        rotated; False for another server (one started since, even on the same port)."""
+        if self.handle != handle and self.handle.same_server(handle):
+            self.use_handle(handle)
+        return self.handle == handle
+
     async def close(self) -> None:
         for socket in self.sockets.values():
             await socket.close()

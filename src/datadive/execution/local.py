@@ -43,6 +43,7 @@ from datadive.execution.backend import (
 from datadive.execution.kernel_memory import KernelMemoryWatcher
 from datadive.execution.parent_death import ending_with
 from datadive.execution.process_tree import stop_tree
+from datadive.execution.sandbox import Sandbox
 from datadive.execution.server_admission import ServerAdmission, ServerSeat
 from datadive.execution.server_bounds import ServerBounds
 from datadive.jupyter.launch import LaunchSecrets
@@ -129,9 +130,12 @@ class LocalBackend(ExecutionBackend):
         python: str | None = None,
         datadive_url: str | None = None,
         bounds: ServerBounds | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
-        (None: they tell nobody, and saves come back before Datadive's next write only)."""
+        (None: they tell nobody, and saves come back before Datadive's next write only).
+        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed)."""
+        self.sandbox = sandbox
         self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
         self.records = state_dir / "servers"
@@ -191,6 +195,10 @@ class LocalBackend(ExecutionBackend):
     def save_notice_key(self, project_id: str) -> bytes | None:
         server = self._running(project_id)
         return server.notice_key if server is not None else None
+
+    @property
+    def kernels_sandboxed(self) -> bool:
+        return self.sandbox is not None
 
     async def clean_orphans(self) -> int:
         """Stop servers recorded by an earlier Datadive process that is gone."""
@@ -278,6 +286,8 @@ class LocalBackend(ExecutionBackend):
             # containers and CI run as root; Jupyter refuses that unless told
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
         ]
+        if self.sandbox is not None:
+            command = [*self.sandbox.prefix(workspace), *command]
         process = await asyncio.create_subprocess_exec(
             *ending_with(command, python=self.python),
             cwd=workspace,
@@ -290,7 +300,9 @@ class LocalBackend(ExecutionBackend):
         server = RunningServer(
             project_id=project_id,
             process=process,
-            handle=ServerHandle(url=f"http://127.0.0.1:{port}", token=token),
+            handle=ServerHandle(
+                url=f"http://127.0.0.1:{port}", token=token, server_id=secrets.token_hex(8)
+            ),
             port=port,
             login_key=login_key,
             notice_key=notice_key,
@@ -400,21 +412,30 @@ class LocalBackend(ExecutionBackend):
         return f"{server.handle.url}/datadive/login?{urlencode({'code': code, 'next': next_path})}"
 
     async def revoke(self, project_id: str, *, user_id: str) -> None:
-        server = self._running(project_id)
-        if server is None:
-            return  # browser sessions live in the server's memory: none survive it
-        try:
-            async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
-                response = await client.post(
-                    f"{server.handle.url}/datadive/revoke",
-                    json={"user_id": user_id},
-                    headers={"Authorization": f"token {server.handle.token}"},
+        """End the user's browser sessions and rotate the server's token, which the user
+        could read (kernels have it in their environment): the old one stops working at once,
+        while the others' kernels keep running."""
+        async with self.locks.setdefault(project_id, asyncio.Lock()):
+            server = self._running(project_id)
+            if server is None:
+                return  # sessions and token live in the server's memory: none survive it
+            new_token = secrets.token_urlsafe(32)
+            try:
+                async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
+                    response = await client.post(
+                        f"{server.handle.url}/datadive/revoke",
+                        json={"user_id": user_id, "new_token": new_token},
+                        headers={"Authorization": f"token {server.handle.token}"},
+                    )
+                    response.raise_for_status()
+            except httpx.HTTPError as exc:
+                # Access must end now; a server that cannot be told is stopped instead.
+                log.warning(
+                    "stopping %s's server: revoking %s failed: %s", project_id, user_id, exc
                 )
-                response.raise_for_status()
-        except httpx.HTTPError as exc:
-            # Access must end now; a server that cannot be told is stopped instead.
-            log.warning("stopping %s's server: revoking %s failed: %s", project_id, user_id, exc)
-            await self.stop(project_id)
+                await self.stop(project_id)
+                return
+            server.handle = server.handle.with_token(new_token)
 
     async def shutdown(self) -> None:
         await self.memory.stop()

@@ -316,7 +316,7 @@ class RunExecutor:
         """The client of the project's server; one made for a server that has since been
         replaced (it died and was started again) is closed, connections and all."""
         client = self.clients.get(project_id)
-        if client is None or client.handle != handle:
+        if client is None or not client.adopt(handle):
             if client is not None:
                 await client.close()
             client = JupyterClient(handle, stream_limit=self.stream_limit)
