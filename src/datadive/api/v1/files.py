@@ -63,7 +63,6 @@ async def list_files(
     status_code=status.HTTP_201_CREATED,
     response_model=FilePublic,
     openapi_extra=UPLOAD_BODY,
-    responses={409: {}, 413: {}, 415: {}},
 )
 async def upload_file(
     request: Request,
@@ -99,7 +98,7 @@ async def read_file(
     return FilePublic.model_validate(access.file)
 
 
-@router.patch("/files/{file_id}", response_model=FilePublic, responses={409: {}})
+@router.patch("/files/{file_id}", response_model=FilePublic)
 async def update_file(
     data: FileUpdate,
     session: DbSession,
@@ -128,7 +127,6 @@ async def delete_file(
     "/files/{file_id}/copy",
     status_code=status.HTTP_201_CREATED,
     response_model=FilePublic,
-    responses={409: {}, 413: {}},
 )
 async def copy_file(
     data: FileCopy,
