@@ -46,7 +46,10 @@ def fuzzed_app(tmp_path: Path, database_url: str) -> Iterator[FastAPI]:
 
 
 def test_the_api_keeps_its_openapi_contract(fuzzed_app: FastAPI) -> None:
-    outcome = contract.fuzz(fuzzed_app, examples=contract.examples_per_operation())
+    examples = contract.examples_per_operation()
+    outcome = contract.fuzz(fuzzed_app, examples=examples)
+    # Shown with `-rP` (docs/how-to/run-the-tests.md): what was tried, in how long.
+    print(outcome.summary(examples))
 
     assert not outcome.findings, outcome.report()
     assert not outcome.errors, outcome.report()

@@ -143,6 +143,15 @@ class Outcome:
     seconds: float = 0.0
     seconds_by_operation: dict[str, float] = field(default_factory=dict)
 
+    def summary(self, examples: int) -> str:
+        slowest = sorted(self.seconds_by_operation.items(), key=lambda item: -item[1])[:3]
+        return (
+            f"{examples} examples per operation: {self.requests} requests to "
+            f"{len(self.operations)} operations and scenarios in {self.seconds:.0f} s, "
+            f"{len(self.findings)} failures, {len(self.errors)} errors; slowest: "
+            + ", ".join(f"{label} {seconds:.0f} s" for label, seconds in slowest)
+        )
+
     def report(self) -> str:
         lines = [str(finding) for finding in self.findings.values()] + self.errors
         return "\n".join(lines)
