@@ -23,6 +23,7 @@ from datadive.api.origin_check import SAFE_METHODS
 from datadive.api.permissions import PERMISSION_DEPENDENCIES
 from datadive.api.problems import PROBLEM_MEDIA_TYPE
 from datadive.auth.cookies import SECURE_COOKIE_NAME
+from datadive.auth.permissions import Role, is_allowed
 
 COOKIE_SCHEME = "sessionCookie"
 TOKEN_SCHEME = "apiToken"  # noqa: S105 (a scheme's name, no secret)
@@ -206,11 +207,17 @@ def security_of(route: APIRoute) -> list[dict[str, list[str]]]:
     return []
 
 
-def checks_permission(route: APIRoute) -> bool:
-    return any(
-        isinstance(call, PERMISSION_DEPENDENCIES) or call is deps.require_session
-        for call in calls_of(route.dependant)
-    )
+def may_refuse(route: APIRoute) -> bool:
+    """Whether a signed-in caller can be refused (403): an API token where a session is
+    needed, or a member whose role falls short of the route's action (a viewer, at least)."""
+    for call in calls_of(route.dependant):
+        if call is deps.require_session:
+            return True
+        if isinstance(call, PERMISSION_DEPENDENCIES):
+            actions = [getattr(call, name, None) for name in ("action", "own_action")]
+            if any(a is not None and not is_allowed(Role.VIEWER, a) for a in actions):
+                return True
+    return False
 
 
 def error_statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> set[int]:
@@ -218,7 +225,7 @@ def error_statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> s
     security = security_of(route)
     if security and {} not in security:
         statuses.add(401)
-    if method.upper() not in SAFE_METHODS or checks_permission(route):
+    if method.upper() not in SAFE_METHODS or may_refuse(route):
         statuses.add(403)
     if route.param_convertors:
         statuses.add(404)
