@@ -62,9 +62,6 @@ class Settings(BaseSettings):
     mails_per_hour_per_account: int = Field(default=5, gt=0)
     mails_per_hour_per_address: int = Field(default=20, gt=0)
     jupyter_idle_minutes: int = Field(default=60, gt=0)
-    max_jupyter_servers: int = Field(
-        default=0, ge=0, description="Project Jupyter servers running at once (0: no bound)."
-    )
     run_heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
     max_output_characters: int = Field(default=1_000_000, ge=1000)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

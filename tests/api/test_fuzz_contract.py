@@ -34,9 +34,6 @@ def fuzzed_app(tmp_path: Path, database_url: str) -> Iterator[FastAPI]:
         sign_in_failure_limit=UNLIMITED,
         mails_per_hour_per_account=UNLIMITED,
         mails_per_hour_per_address=UNLIMITED,
-        # Runs and kernel actions start real Jupyter servers; one at a time, the others are
-        # the documented 409 (server-limit) until the fuzzer stops it.
-        max_jupyter_servers=1,
     )
     app = create_app(settings)
     try:

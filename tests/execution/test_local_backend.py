@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from datadive.execution import local
-from datadive.execution.backend import ServerLimitReached
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend, process_alive
 
@@ -44,27 +43,6 @@ async def test_one_server_per_project_reused_and_stopped(backend: LocalBackend) 
 
     assert not (await backend.status("p1")).running
     assert (await backend.status("p2")).running
-
-
-async def test_a_bounded_backend_refuses_one_server_more_until_one_stops(
-    tmp_path: Path,
-) -> None:
-    bounded = LocalBackend(
-        workspaces=tmp_path / "ws", state_dir=tmp_path / "state", idle_seconds=600, max_servers=1
-    )
-    try:
-        first = await bounded.ensure_server("p1")
-        assert await bounded.ensure_server("p1") == first
-
-        with pytest.raises(ServerLimitReached, match="stop one"):
-            await bounded.ensure_server("p2")
-        assert not (await bounded.status("p2")).running
-
-        await bounded.stop("p1")
-        await bounded.ensure_server("p2")
-        assert (await bounded.status("p2")).running
-    finally:
-        await bounded.shutdown()
 
 
 async def test_the_kernel_sees_no_datadive_secrets(backend: LocalBackend) -> None:

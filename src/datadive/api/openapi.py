@@ -120,7 +120,7 @@ SPECIFIC_ERRORS: dict[str, set[int]] = {
     "execute_cell": {409, 503},
     "execute_notebook": {409, 503},
     "control_kernel": {409, 503},
-    "start_server": {409, 503},
+    "start_server": {503},
     "open_in_jupyterlab": {409},
     "export_variable": {409, 503},
 }

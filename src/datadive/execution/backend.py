@@ -19,14 +19,6 @@ class NotebookFileChanged(Conflict):
     title = "The notebook's file changed since it was read"
 
 
-class ServerLimitReached(Conflict):
-    """As many project servers run as this installation allows (DATADIVE_MAX_JUPYTER_SERVERS);
-    stopping one (DELETE /projects/{id}/server, or letting one idle out) makes room."""
-
-    slug = "server-limit"
-    title = "Too many Jupyter servers run already"
-
-
 class ServerNotRunning(Conflict):
     slug = "server-not-running"
     title = "The project's Jupyter server is not running"

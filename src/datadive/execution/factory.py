@@ -14,7 +14,6 @@ def build_backend(settings: Settings) -> ExecutionBackend:
             state_dir=data_dir / "jupyter",
             idle_seconds=settings.jupyter_idle_minutes * 60,
             datadive_url=settings.base_url,
-            max_servers=settings.max_jupyter_servers,
         )
     raise ConfigurationError(
         "DATADIVE_EXECUTION_BACKEND=jupyterhub: the JupyterHub backend is not built yet; use local"

@@ -34,7 +34,6 @@ from datadive.execution.backend import (
     ExecutionBackend,
     NotebookFileChanged,
     ServerHandle,
-    ServerLimitReached,
     ServerNotStarted,
     ServerStatus,
 )
@@ -119,13 +118,9 @@ class LocalBackend(ExecutionBackend):
         idle_seconds: int = 3600,
         python: str | None = None,
         datadive_url: str | None = None,
-        max_servers: int = 0,
     ) -> None:
         """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
-        (None: they tell nobody, and saves come back before Datadive's next write only).
-        `max_servers`: how many project servers may run at once (0: no bound)."""
-        self.max_servers = max_servers
-        self.starting: set[str] = set()
+        (None: they tell nobody, and saves come back before Datadive's next write only)."""
         self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
         self.records = state_dir / "servers"
@@ -210,23 +205,7 @@ class LocalBackend(ExecutionBackend):
                 return running.handle
             if running is not None:
                 self._forget(project_id)
-            self._make_room_for(project_id)
-            self.starting.add(project_id)
-            try:
-                return (await self._start(project_id)).handle
-            finally:
-                self.starting.discard(project_id)
-
-    def _make_room_for(self, project_id: str) -> None:
-        if not self.max_servers:
-            return
-        running = {p for p, s in self.servers.items() if s.process.returncode is None}
-        if len(running | self.starting) >= self.max_servers:
-            raise ServerLimitReached(
-                f"{self.max_servers} project Jupyter server(s) run on this installation, as "
-                f"many as it allows; stop one (DELETE /api/v1/projects/{{id}}/server) or wait "
-                f"until one stops after {self.idle_seconds // 60} idle minutes, then try again."
-            )
+            return (await self._start(project_id)).handle
 
     async def _start(self, project_id: str) -> RunningServer:
         workspace = self.workspace(project_id)
