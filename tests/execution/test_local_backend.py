@@ -11,6 +11,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import psutil
 import pytest
 
 from datadive.execution import local
@@ -107,6 +108,52 @@ async def test_servers_left_by_a_crashed_datadive_are_stopped(tmp_path: Path) ->
             os.waitpid(pid, os.WNOHANG)
     assert not process_alive(pid)
     assert not record.exists()
+
+
+def ended(process: psutil.Process) -> bool:
+    """Gone, or dead and waiting to be reaped by whoever inherited it."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+async def test_a_hung_leftover_server_is_stopped_with_its_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "STOP_GRACE_SECONDS", 1.0)
+    crashed = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state")
+    client = JupyterClient(await crashed.ensure_server("p1"))
+    await client.start_session(path="left.ipynb")
+    await client.close()
+    pid = crashed.servers["p1"].process.pid
+    [kernel] = [
+        process
+        for process in psutil.Process(pid).children(recursive=True)
+        if "ipykernel" in " ".join(process.cmdline())
+    ]
+    record = tmp_path / "state" / "servers" / "p1.json"
+    dead_owner = subprocess.Popen(["true"])
+    dead_owner.wait()
+    record.write_text(json.dumps(json.loads(record.read_text()) | {"owner_pid": dead_owner.pid}))
+    crashed.servers.clear()  # this Datadive "crashed": it forgets without stopping
+    os.kill(pid, signal.SIGSTOP)  # and its server hangs: SIGTERM alone would wait forever
+
+    try:
+        stopped = await LocalBackend(
+            workspaces=tmp_path / "ws", state_dir=tmp_path / "state"
+        ).clean_orphans()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+        assert stopped == 1
+        assert not process_alive(pid)
+        assert ended(kernel)
+    finally:  # never leave them behind, whatever the outcome
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            kernel.kill()
 
 
 async def test_no_login_url_and_nothing_started_while_no_server_runs(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,8 +46,9 @@ class ServerStatus:
 
 class ExecutionBackend(ABC):
     @abstractmethod
-    async def ensure_server(self, project_id: str) -> ServerHandle:
-        """The project's server, started if it is not running; ServerNotStarted on failure."""
+    async def ensure_server(self, project_id: str, *, user_id: str | None = None) -> ServerHandle:
+        """The project's server, started if it is not running; ServerNotStarted on failure.
+        `user_id`: whose request starts it (a bound per person may apply; see ServersBusy)."""
 
     @abstractmethod
     async def status(self, project_id: str) -> ServerStatus: ...
@@ -86,6 +88,21 @@ class ExecutionBackend(ABC):
     def save_notice_key(self, project_id: str) -> bytes | None:
         """The key with which the project's running server signs its notices of saved
         notebooks (`datadive.jupyter.save_notices`); None when no such server runs."""
+        return None
+
+    def watch_runs(  # noqa: B027 - a backend with no bounds of its own need not know
+        self,
+        projects_running: Callable[[], Collection[str]],
+        *,
+        server_stopped: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        """Learn which projects have a run in progress: their servers are busy, never the one
+        stopped to make room for another; `server_stopped(project_id)` is told of a server
+        stopped so (its kernels' variables are gone)."""
+
+    def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
+        """Why the backend itself stopped this kernel (over its memory limit), told once;
+        None when it did not."""
         return None
 
     async def clean_orphans(self) -> int:

@@ -53,8 +53,10 @@ async def read_server(
 async def start_server(
     request: Request, backend: BackendDep, settings: SettingsDep, access: ExecuteAccess
 ) -> ServerPublic:
-    """Start the project's Jupyter server (nothing happens if it runs); answers once it is up."""
-    await backend.ensure_server(access.project.id)
+    """Start the project's Jupyter server (nothing happens if it runs); answers once it is up.
+    503 `servers-busy` when as many servers run as may (on the machine or for the caller) and
+    none of those that could make room is idle: the least recently used idle one is stopped."""
+    await backend.ensure_server(access.project.id, user_id=access.user.id)
     return await server_public(backend, request, settings.base_url, access)
 
 
