@@ -34,6 +34,10 @@ def fuzzed_app(tmp_path: Path, database_url: str) -> Iterator[FastAPI]:
         sign_in_failure_limit=UNLIMITED,
         mails_per_hour_per_account=UNLIMITED,
         mails_per_hour_per_address=UNLIMITED,
+        # Runs and kernel actions start real Jupyter servers: two at most, a third project's
+        # run stopping the least recently used idle one.
+        max_jupyter_servers=2,
+        max_jupyter_servers_per_user=2,
     )
     app = create_app(settings)
     try:

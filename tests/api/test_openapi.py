@@ -56,9 +56,9 @@ async def test_every_error_answer_is_a_problem(document: dict[str, Any]) -> None
                 assert "401" in errors, (method, path)
     upload = operation(document, "post", "/projects/{project_id}/files")["responses"]
     assert {"403", "404", "409", "413", "415", "422"} <= set(upload)
-    assert "Retry-After" in operation(document, "post", "/auth/sign-in")["responses"]["429"][
-        "headers"
-    ]
+    assert (
+        "Retry-After" in operation(document, "post", "/auth/sign-in")["responses"]["429"]["headers"]
+    )
 
 
 async def test_a_created_project_links_to_its_reads_and_changes(document: dict[str, Any]) -> None:
