@@ -106,3 +106,21 @@ async def test_a_body_that_is_not_utf8_is_422_naming_the_body(client: httpx.Asyn
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body"
     assert "UTF-8" in response.json()["detail"]
+
+
+async def test_every_change_inside_a_project_may_meet_an_archived_project(
+    client: httpx.AsyncClient, document: dict[str, Any]
+) -> None:
+    await sign_up(client)
+    project = (await client.post("/api/v1/projects", json={"title": "Old"})).json()
+    notebook = (
+        await client.post(f"/api/v1/projects/{project['id']}/notebooks", json={"title": "N"})
+    ).json()
+    await client.patch(f"/api/v1/projects/{project['id']}", json={"archived": True})
+
+    response = await client.delete(f"/api/v1/notebooks/{notebook['id']}")
+
+    assert response.status_code == 409
+    assert "unarchive" in response.json()["detail"]
+    assert "409" in operation(document, "delete", "/notebooks/{notebook_id}")["responses"]
+    assert "409" in operation(document, "delete", "/files/{file_id}")["responses"]

@@ -220,6 +220,10 @@ def may_refuse(route: APIRoute) -> bool:
     return False
 
 
+def changes_a_project(route: APIRoute) -> bool:
+    return any(isinstance(call, PERMISSION_DEPENDENCIES) for call in calls_of(route.dependant))
+
+
 def error_statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> set[int]:
     statuses = set(SPECIFIC_ERRORS.get(route.name, set()))
     security = security_of(route)
@@ -227,6 +231,9 @@ def error_statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> s
         statuses.add(401)
     if method.upper() not in SAFE_METHODS or may_refuse(route):
         statuses.add(403)
+    if method.upper() not in SAFE_METHODS and changes_a_project(route):
+        # An archived project is read-only: every change inside it is a 409 until unarchived.
+        statuses.add(409)
     if route.param_convertors:
         statuses.add(404)
     if operation.get("parameters") or operation.get("requestBody") or method != "get":
