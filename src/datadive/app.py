@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from datadive import __version__
 from datadive.api import jupyter_saves
+from datadive.api.allowed_methods import AllowedMethods
+from datadive.api.openapi import install_openapi
 from datadive.api.origin_check import OriginCheckMiddleware, origin_of
 from datadive.api.problems import install_problem_handlers
 from datadive.api.unexpected_errors import AnswerUnexpectedErrors
@@ -99,8 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         OriginCheckMiddleware, trusted_origins=frozenset({origin_of(settings.base_url)})
     )
+    # Outside the origin check: which methods a path has is the same answer for everyone.
+    app.add_middleware(AllowedMethods, path_prefix=f"{API_PREFIX}/")
     app.add_middleware(AnswerUnexpectedErrors)
     app.include_router(build_router())
+    install_openapi(app)
     app.include_router(jupyter_saves.router)
     # The pages: after the problem handlers, which the page error handlers wrap.
     install_web(app)

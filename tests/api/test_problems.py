@@ -83,8 +83,8 @@ async def test_wrong_method_names_the_allowed_ones(client: httpx.AsyncClient) ->
     response = await client.delete("/api/v1/health")
 
     body = assert_problem(response, 405)
-    assert response.headers["allow"] == "GET"
-    assert "Allowed: GET" in str(body["detail"])
+    assert response.headers["allow"] == "GET, OPTIONS"
+    assert "Allowed: GET, OPTIONS" in str(body["detail"])
 
 
 async def test_validation_errors_name_each_field(client: httpx.AsyncClient) -> None:

@@ -129,8 +129,22 @@ async def handle_validation_error(_request: Request, exc: Exception) -> ProblemR
     )
 
 
+# FastAPI's answer to a body it cannot even decode (bytes that are not UTF-8 JSON, a broken
+# form): a bare 400. It is bad input like any other, so it is a 422 that names the body.
+UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def handle_http_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == UNPARSABLE_BODY:
+        message = "cannot be read: send JSON in UTF-8 (or the form the operation describes)"
+        return problem(
+            422,
+            title="Invalid input",
+            slug="invalid",
+            detail=f"body: {message}.",
+            errors=[{"field": "body", "location": "body", "message": message}],
+        )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"There is nothing at {request.url.path}."

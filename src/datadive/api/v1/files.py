@@ -65,7 +65,6 @@ async def list_files(
     status_code=status.HTTP_201_CREATED,
     response_model=FilePublic,
     openapi_extra=UPLOAD_BODY,
-    responses={409: {}, 413: {}, 415: {}},
 )
 async def upload_file(
     request: Request,
@@ -103,7 +102,7 @@ async def read_file(
     return FilePublic.model_validate(access.file)
 
 
-@router.patch("/files/{file_id}", response_model=FilePublic, responses={409: {}})
+@router.patch("/files/{file_id}", response_model=FilePublic)
 async def update_file(
     data: FileUpdate,
     session: DbSession,
@@ -132,7 +131,6 @@ async def delete_file(
     "/files/{file_id}/copy",
     status_code=status.HTTP_201_CREATED,
     response_model=FilePublic,
-    responses={409: {}, 413: {}},
 )
 async def copy_file(
     data: FileCopy,
