@@ -21,6 +21,7 @@ from datadive.db.engine import Database
 from datadive.db.schema import upgrade_schema
 
 LISTENING = re.compile(r"is listening on (http://\S+)")
+ACCESS_LOG_LINE = re.compile(r"INFO: +\S+ - \"|INFO httpx: HTTP Request")
 START_TIMEOUT_SECONDS = 60
 REPOSITORY = Path(__file__).resolve().parent.parent
 POSTGRES_URL_VARIABLE = "DATADIVE_TEST_POSTGRES_URL"
@@ -65,9 +66,11 @@ class Served:
     url: str
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.output[-lines:])
+    def tail(self, lines: int = 40) -> str:
+        """The last lines other than the access log's."""
+        return "\n".join(self.notes[-lines:])
 
 
 @contextmanager
@@ -84,6 +87,7 @@ def serving(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Iterat
     )
     assert process.stdout is not None
     lines: list[str] = []
+    notes: list[str] = []
     found = threading.Event()
 
     def read_output() -> None:
@@ -92,6 +96,8 @@ def serving(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Iterat
             lines.append(line.rstrip("\n"))
             if len(lines) > 2000:
                 del lines[:1000]
+            if not ACCESS_LOG_LINE.match(line) and len(notes) < 5000:
+                notes.append(line.rstrip("\n"))
             if not found.is_set() and LISTENING.search(line):
                 found.set()
 
@@ -101,7 +107,7 @@ def serving(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Iterat
         if not found.wait(START_TIMEOUT_SECONDS):
             raise RuntimeError(f"{command[2:]} did not start:\n" + "\n".join(lines[-30:]))
         match = next(m for line in list(lines) if (m := LISTENING.search(line)))
-        yield Served(url=match.group(1), process=process, output=lines)
+        yield Served(url=match.group(1), process=process, output=lines, notes=notes)
     finally:
         process.terminate()
         try:
