@@ -1,7 +1,8 @@
 """The baseline of `bench/load.py`'s throughput: one FastAPI route answering `GET
 /api/v1/projects` with a fixed JSON body (the one Datadive gave the same user), with no
 database, session or middleware, served by uvicorn exactly as `datadive serve` serves Datadive
-(one process, a socket bound first, `log_level="info"`, the access log on).
+(one process, a socket bound first, `log_level="info"`, the access log on, the same
+keep-alive).
 
     python -m bench.bare_app PAYLOAD.json
 """
@@ -17,6 +18,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+
+from datadive.cli import KEEP_ALIVE_SECONDS
 
 
 def create_bare_app(payload: Any) -> FastAPI:
@@ -37,7 +40,10 @@ def main() -> None:
     sock.bind(("127.0.0.1", 0))
     sock.listen(socket.SOMAXCONN)
     print(f"Bare FastAPI is listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(create_bare_app(payload), log_level="info"))
+    config = uvicorn.Config(
+        create_bare_app(payload), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS
+    )
+    server = uvicorn.Server(config)
     server.run(sockets=[sock])
 
 
