@@ -30,12 +30,14 @@ import time
 from pathlib import Path
 
 from bench.load_server import (
+    Served,
     default_postgres_url,
+    postgres_backends,
     postgres_database,
     serve_bare_app,
     serve_datadive,
 )
-from bench.load_throughput import compare_throughput
+from bench.load_throughput import Target, compare_throughput
 from bench.load_users import KINDS, Recorder, Visitor, summary_line
 from bench.load_world import World, build_world, new_client, sign_in
 
@@ -77,7 +79,7 @@ def visitors(
             user=user,
             base_url=base_url,
             recorder=recorder,
-            rng=random.Random(rng.random()),
+            rng=random.Random(rng.random()),  # noqa: S311 - think times, not secrets
             think_seconds=(0.0, 0.0) if warm_up else THINK_SECONDS,
             runs_per_visit=1 if warm_up else RUNS_PER_VISIT,
         )
@@ -113,9 +115,11 @@ async def load(world: World, base_url: str, rng: random.Random, minutes: float) 
 
 
 def report(title: str, recorder: Recorder, seconds: float) -> None:
-    print(f"\n{title}: {recorder.requests} requests in {seconds:.0f} s "
-          f"({recorder.requests / seconds:.1f}/s), {recorder.runs} cell runs, "
-          f"{recorder.errors} errors")
+    print(
+        f"\n{title}: {recorder.requests} requests in {seconds:.0f} s "
+        f"({recorder.requests / seconds:.1f}/s), {recorder.runs} cell runs, "
+        f"{recorder.errors} errors"
+    )
     for kind in KINDS:
         print(summary_line(kind, recorder.seconds[kind]))
     print("  by endpoint:")
@@ -125,19 +129,28 @@ def report(title: str, recorder: Recorder, seconds: float) -> None:
         print(f"  ERROR {shown}")
 
 
-async def throughput(world: World, base_url: str, args: argparse.Namespace, folder: Path) -> bool:
-    async with new_client(base_url) as client:
+async def throughput(
+    world: World, served: Served, database_url: str, args: argparse.Namespace, folder: Path
+) -> bool:
+    async with new_client(served.url) as client:
         await sign_in(client, world.reader)
         cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
         listed = await client.get("/api/v1/projects")
     payload = folder / "projects.json"
     payload.write_text(json.dumps(listed.json()), encoding="utf-8")
     projects = len(listed.json()["items"])
+
+    async def datadive_processes() -> list[int]:
+        return [served.process.pid, *await postgres_backends(database_url)]
+
     with serve_bare_app(payload=payload) as bare:
+
+        async def bare_processes() -> list[int]:
+            return [bare.process.pid]
+
         datadive, baseline = await compare_throughput(
-            datadive_url=base_url,
-            bare_url=bare.url,
-            cookie=cookie,
+            Target("Datadive", served.url, cookie, datadive_processes),
+            Target("bare FastAPI", bare.url, None, bare_processes),
             clients=args.clients,
             seconds=args.throughput_seconds,
         )
@@ -146,23 +159,32 @@ async def throughput(world: World, base_url: str, args: argparse.Namespace, fold
         f"bytes), {args.clients} connections, {datadive.seconds:.0f} s each:"
     )
     for result in (baseline, datadive):
-        print(f"  {result.name:<13} {result.per_second:8.1f} requests/s   errors {result.errors}")
+        print(
+            f"  {result.name:<13} {result.per_second:8.1f} requests/s   CPU "
+            f"{result.cpu_per_request * 1000:6.2f} ms/request   errors {result.errors}"
+        )
         for shown in result.shown:
             print(f"  ERROR {shown}")
     print(f"  ratio (Datadive / bare): {datadive.per_second / baseline.per_second:.2f} (aim ≥ 0.6)")
+    print(
+        "  CPU per request (bare / Datadive, with its PostgreSQL processes): "
+        f"{baseline.cpu_per_request / datadive.cpu_per_request:.2f}"
+    )
     return datadive.errors + baseline.errors == 0
 
 
 async def main(args: argparse.Namespace) -> int:
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed)  # noqa: S311 - think times, not secrets
     with tempfile.TemporaryDirectory(prefix="datadive-load-") as name:
         folder = Path(name)
         data_dir = folder / "data"
         data_dir.mkdir()
         async with postgres_database(args.postgres_url) as database_url:
             with serve_datadive(database_url=database_url, data_dir=data_dir) as served:
-                print(f"Datadive at {served.url}, PostgreSQL; {args.users} users, "
-                      f"{args.members} per project, {args.minutes:g} minutes")
+                print(
+                    f"Datadive at {served.url}, PostgreSQL; {args.users} users, "
+                    f"{args.members} per project, {args.minutes:g} minutes"
+                )
                 start = time.monotonic()
                 world = await build_world(
                     base_url=served.url,
@@ -173,12 +195,15 @@ async def main(args: argparse.Namespace) -> int:
                 print(f"set up in {time.monotonic() - start:.0f} s")
                 start = time.monotonic()
                 warmed = await warm_up(world, served.url, rng)
-                report("warm-up (first run of every notebook: kernels start)", warmed,
-                       time.monotonic() - start)
+                report(
+                    "warm-up (first run of every notebook: kernels start)",
+                    warmed,
+                    time.monotonic() - start,
+                )
                 start = time.monotonic()
                 loaded = await load(world, served.url, rng, args.minutes)
                 report("load", loaded, time.monotonic() - start)
-                clean = await throughput(world, served.url, args, folder)
+                clean = await throughput(world, served, database_url, args, folder)
                 if warmed.errors or loaded.errors:
                     print("\nthe server's last lines:\n" + served.tail())
     errors = warmed.errors + loaded.errors

@@ -61,6 +61,19 @@ async def postgres_database(admin_url: str) -> AsyncIterator[str]:
         await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def postgres_backends(url: str) -> list[int]:
+    """The PostgreSQL server processes connected to this database (but for this query's)."""
+    connection = await asyncpg.connect(_plain_dsn(url), timeout=5)
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+    return [row["pid"] for row in rows]
+
+
 @dataclass
 class Served:
     url: str

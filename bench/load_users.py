@@ -153,7 +153,9 @@ class Visitor:
             self.recorder.failed("GET /notebooks/{id} (page)", "no data-after in the page")
             return None
         endpoint = "GET /notebooks/{id}/cells"
-        cells = await self.call(client, READ, endpoint, "GET", f"/api/v1/notebooks/{notebook_id}/cells")
+        cells = await self.call(
+            client, READ, endpoint, "GET", f"/api/v1/notebooks/{notebook_id}/cells"
+        )
         if cells is None:
             return None
         return int(match.group(1))
@@ -206,11 +208,11 @@ class Visitor:
         if stream is None:
             return None
         events = parse_sse(stream.text)
-        finished = [
-            data for kind, data in events if kind == "run" and data.get("run_id") == run_id
-        ]
+        finished = [data for kind, data in events if kind == "run" and data.get("run_id") == run_id]
         if not any(data.get("status") == "ok" for data in finished):
-            self.recorder.failed(endpoint, f"no `run` event saying {run_id} ended ok: {stream.text}")
+            self.recorder.failed(
+                endpoint, f"no `run` event saying {run_id} ended ok: {stream.text}"
+            )
             return None
         latest = event_id(stream.text)
         return after if latest is None else latest
