@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from bench.load_world import SimulatedUser, new_client, sign_in
+from bench.load_world import PASSWORD, SimulatedUser, new_client
 
 READ, EDIT, ROUND_TRIP, AUTH = "API reads", "edits", "cell round trips", "sign-in/out"
 KINDS = (READ, EDIT, ROUND_TRIP, AUTH)
@@ -115,16 +115,11 @@ class Visitor:
                 return
 
     async def visit(self, client: httpx.AsyncClient, deadline: float) -> None:
-        start = time.perf_counter()
-        try:
-            response: httpx.Response | None = await sign_in(client, self.user.username)
-        except httpx.HTTPError as exc:
-            self.recorder.requests += 1
-            self.recorder.failed("POST /auth/sign-in", f"{type(exc).__name__}: {exc}")
-            return
-        self.recorder.took(AUTH, "POST /auth/sign-in", time.perf_counter() - start)
-        if response.status_code != 200:
-            self.recorder.failed("POST /auth/sign-in", f"{response.status_code} {response.text}")
+        credentials = {"login": self.user.username, "password": PASSWORD}
+        signed_in = await self.call(
+            client, AUTH, "POST /auth/sign-in", "POST", "/api/v1/auth/sign-in", json=credentials
+        )
+        if signed_in is None:
             return
         after = await self.open_notebook(client)
         if after is None:
