@@ -206,6 +206,8 @@ async def main(args: argparse.Namespace) -> int:
                 clean = await throughput(world, served, database_url, args, folder)
                 if warmed.errors or loaded.errors:
                     print("\nthe server's last lines:\n" + served.tail())
+                for line, count in served.exceptions.most_common(8):
+                    print(f"the server logged {count} × {line}")
     errors = warmed.errors + loaded.errors
     print(f"\n{'no errors' if errors == 0 and clean else 'ERRORS: see above'}")
     return 0 if errors == 0 and clean else 1

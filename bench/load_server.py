@@ -9,6 +9,7 @@ import secrets
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +22,11 @@ from datadive.db.engine import Database
 from datadive.db.schema import upgrade_schema
 
 LISTENING = re.compile(r"is listening on (http://\S+)")
+# The last line of a logged traceback: "sqlalchemy.exc.TimeoutError: QueuePool limit …".
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Timeout)\w*: ")
 ACCESS_LOG_LINE = re.compile(r"INFO: +\S+ - \"|INFO httpx: HTTP Request")
 START_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 180
 REPOSITORY = Path(__file__).resolve().parent.parent
 POSTGRES_URL_VARIABLE = "DATADIVE_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -80,6 +84,7 @@ class Served:
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    exceptions: Counter[str] = field(default_factory=Counter)
 
     def tail(self, lines: int = 40) -> str:
         """The last lines other than the access log's."""
@@ -101,6 +106,7 @@ def serving(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Iterat
     assert process.stdout is not None
     lines: list[str] = []
     notes: list[str] = []
+    exceptions: Counter[str] = Counter()
     found = threading.Event()
 
     def read_output() -> None:
@@ -109,8 +115,12 @@ def serving(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Iterat
             lines.append(line.rstrip("\n"))
             if len(lines) > 2000:
                 del lines[:1000]
-            if not ACCESS_LOG_LINE.match(line) and len(notes) < 5000:
+            if not ACCESS_LOG_LINE.match(line):
                 notes.append(line.rstrip("\n"))
+                if len(notes) > 2000:
+                    del notes[:1000]
+            if EXCEPTION_LINE.match(line):
+                exceptions[line.strip()[:300]] += 1
             if not found.is_set() and LISTENING.search(line):
                 found.set()
 
@@ -120,12 +130,16 @@ def serving(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Iterat
         if not found.wait(START_TIMEOUT_SECONDS):
             raise RuntimeError(f"{command[2:]} did not start:\n" + "\n".join(lines[-30:]))
         match = next(m for line in list(lines) if (m := LISTENING.search(line)))
-        yield Served(url=match.group(1), process=process, output=lines, notes=notes)
+        yield Served(
+            url=match.group(1), process=process, output=lines, notes=notes, exceptions=exceptions
+        )
     finally:
         process.terminate()
         try:
-            process.wait(timeout=30)
+            # Datadive stops its Jupyter servers and their kernels first.
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
+            print(f"{command[2:]} did not stop within {STOP_TIMEOUT_SECONDS} s; killed")
             process.kill()
             process.wait()
         reader.join(timeout=5)
