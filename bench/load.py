@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import tempfile
 import time
@@ -37,7 +38,7 @@ from bench.load_server import (
     serve_bare_app,
     serve_datadive,
 )
-from bench.load_throughput import Target, compare_throughput
+from bench.load_throughput import Target, compare_throughput, cpu_seconds
 from bench.load_users import KINDS, Recorder, Visitor, summary_line
 from bench.load_world import World, build_world, new_client, sign_in
 
@@ -201,8 +202,16 @@ async def main(args: argparse.Namespace) -> int:
                     time.monotonic() - start,
                 )
                 start = time.monotonic()
+                cpu_before = cpu_seconds([served.process.pid])
                 loaded = await load(world, served.url, rng, args.minutes)
-                report("load", loaded, time.monotonic() - start)
+                elapsed = time.monotonic() - start
+                report("load", loaded, elapsed)
+                busy = (cpu_seconds([served.process.pid]) - cpu_before) / elapsed
+                print(
+                    f"  the Datadive process was busy {busy:.0%} of the time (one core: 100%); "
+                    "machine load average (1, 5, 15 min): "
+                    + ", ".join(f"{value:.1f}" for value in os.getloadavg())
+                )
                 clean = await throughput(world, served, database_url, args, folder)
                 if warmed.errors or loaded.errors:
                     print("\nthe server's last lines:\n" + served.tail())
