@@ -12,7 +12,7 @@ with the same JSON, served by uvicorn the same way, in the same run (`bench/load
 
 Projects: `--members` users share a project (10 by default), each with a notebook of their
 own. Every project runs one Jupyter server and every notebook one kernel, so 100 users make 10
-servers and 100 kernels (about 6 GB): one project each would mean 100 Jupyter servers on two
+servers and 100 kernels (about 5 GB): one project each would mean 100 Jupyter servers on two
 cores, and one notebook for all would make the users' runs wait for each other in one kernel.
 
     python -m bench.load --quick          # 20 users for a minute
