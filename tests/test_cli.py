@@ -300,3 +300,36 @@ def test_serve_keeps_an_idle_connection_open_across_a_pause(tmp_path: Path) -> N
 
     assert first.startswith(b"HTTP/1.1 200")
     assert second.startswith(b"HTTP/1.1 200"), "the server closed the idle connection"
+
+
+def test_serve_says_loudly_when_kernels_are_not_sandboxed(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-bwrap")
+
+    with serving(tmp_path, env={"DATADIVE_BWRAP": missing}) as served:
+        health = get_when_ready(f"{served.url}/api/v1/health")
+        output = list(served.output)
+
+    warnings = [line for line in output if line.startswith("WARNING: kernels are NOT sandboxed")]
+    assert len(warnings) == 1, output
+    assert "install bubblewrap" in warnings[0]
+    assert missing in warnings[0]
+    assert health.json()["kernels_sandboxed"] is False
+
+
+def test_serve_refuses_to_start_when_the_sandbox_is_required_and_missing(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-bwrap")
+
+    result = run_datadive(
+        "serve",
+        "--port",
+        "0",
+        cwd=tmp_path,
+        env={"DATADIVE_SANDBOX": "required", "DATADIVE_BWRAP": missing},
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error.startswith("error: DATADIVE_SANDBOX=required")
+    assert "install bubblewrap" in error
+    assert "Datadive is listening" not in result.stdout

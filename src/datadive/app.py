@@ -19,7 +19,7 @@ from datadive.execution.factory import build_backend
 from datadive.mail.factory import build_mail_sender
 from datadive.services.authoring.cell_templates import sync_builtin_templates
 from datadive.services.authoring.notebook_events import purge_old_events
-from datadive.services.data_files.workspace_files import WorkspaceFiles
+from datadive.services.data_files.workspace_files import STATE_FOLDER, WorkspaceFiles
 from datadive.services.identity.auth_policy import AuthPolicy
 from datadive.services.ipynb.notebook_files import NotebookFiles
 from datadive.services.running.run_executor import RunExecutor
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database=database,
         store=file_store,
         backend=backend,
-        state_dir=settings.resolved_data_dir / "workspace-files",
+        state_dir=settings.resolved_data_dir / STATE_FOLDER,
         quota_bytes=settings.project_quota_bytes,
     )
     notebook_files = NotebookFiles(
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stream_limit=settings.max_output_characters,
         heartbeat_seconds=settings.run_heartbeat_seconds,
     )
+    backend.watch_runs(executor.projects_running, server_stopped=executor.server_stopped)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

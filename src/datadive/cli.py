@@ -24,7 +24,7 @@ from datadive.db.schema import (
     revisions_oldest_first,
     upgrade_schema,
 )
-from datadive.errors import Conflict, Invalid, StartupError
+from datadive.errors import BackupRefused, Conflict, Invalid, StartupError
 from datadive.services.identity import accounts
 from datadive.startup import ensure_data_dir, prepare_database
 
@@ -66,6 +66,16 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
     try:
         ensure_data_dir(settings)
         return asyncio.run(run())
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+
+
+def hold_data_dir(settings: Settings) -> None:
+    """Mark the data dir as served, so that `datadive restore` waits until this process ends."""
+    from datadive.backups.in_use import hold_for_serving  # noqa: PLC0415 - `serve` only
+
+    try:
+        hold_for_serving(ensure_data_dir(settings))
     except StartupError as exc:
         raise fail(exc.detail) from None
 
@@ -127,6 +137,21 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def warn_if_kernels_unsandboxed(settings: Settings) -> None:
+    """Say at start, where an operator sees it, that kernels run without a sandbox (or stop
+    when DATADIVE_SANDBOX=required cannot be met)."""
+    from datadive.execution.factory import kernel_sandbox  # noqa: PLC0415 - as create_app
+
+    if settings.execution_backend != "local":
+        return
+    try:
+        warning = kernel_sandbox(settings).warning
+    except StartupError as exc:
+        raise fail(exc.detail) from None
+    if warning is not None:
+        typer.echo(f"WARNING: {warning}", err=True)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -139,6 +164,8 @@ def serve(
     from datadive.app import create_app  # noqa: PLC0415 - keep `datadive --version` fast
 
     settings = settings_or_exit()
+    hold_data_dir(settings)
+    warn_if_kernels_unsandboxed(settings)
     prepared = with_database(
         settings, lambda database: prepare_database(database, upgrade_embedded=True)
     )
@@ -283,6 +310,67 @@ def create_user_command(
         typer.echo(f"Created {role} {user.username} <{user.email}>")
 
     with_database(settings, work)
+
+
+@cli.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
+    files_only: Annotated[
+        bool,
+        typer.Option(
+            "--files-only",
+            help="Copy the stored files and workspaces only (PostgreSQL: dump it with pg_dump).",
+        ),
+    ] = False,
+) -> None:
+    """Copy the database, the stored files and the workspaces while Datadive runs."""
+    from datadive.backups.create import create_backup  # noqa: PLC0415 - keep start-up fast
+    from datadive.backups.reports import ProgressLines, backup_lines  # noqa: PLC0415
+
+    settings = settings_or_exit()
+    progress = ProgressLines(lambda line: typer.echo(line, err=True))
+    try:
+        made = asyncio.run(
+            create_backup(settings, destination, files_only=files_only, progress=progress)
+        )
+    except (BackupRefused, StartupError) as exc:
+        raise fail(exc.detail) from None
+    summary, warnings = backup_lines(made)
+    for line in warnings:
+        typer.echo(line, err=True)
+    for line in summary:
+        typer.echo(line)
+
+
+@cli.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A folder written by `datadive backup`.")],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace existing data (moved aside into a folder)."),
+    ] = False,
+    files_only: Annotated[
+        bool,
+        typer.Option(
+            "--files-only",
+            help="Restore the stored files and workspaces only (after pg_restore).",
+        ),
+    ] = False,
+) -> None:
+    """Bring back a backup into the configured data dir (Datadive must not be running)."""
+    from datadive.backups.reports import ProgressLines, restore_lines  # noqa: PLC0415
+    from datadive.backups.restore import restore_backup  # noqa: PLC0415 - keep start-up fast
+
+    settings = settings_or_exit()
+    progress = ProgressLines(lambda line: typer.echo(line, err=True))
+    try:
+        restored = asyncio.run(
+            restore_backup(settings, source, force=force, files_only=files_only, progress=progress)
+        )
+    except (BackupRefused, StartupError) as exc:
+        raise fail(exc.detail) from None
+    for line in restore_lines(restored, settings.resolved_data_dir):
+        typer.echo(line)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ Nothing here runs at import time: `load_settings()` is called by the CLI, and te
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,33 @@ from datadive.errors import ConfigurationError
 ENV_PREFIX = "DATADIVE_"
 DEFAULT_DATA_DIR = Path(".datadive")
 SQLITE_FILE_NAME = "datadive.sqlite3"
+GIB = 1024**3
+# A project server with a kernel or two holding a researcher's tables takes about this much.
+MEMORY_PER_SERVER_GB = 2
+
+
+def machine_memory_gb() -> float | None:
+    """The machine's memory; None where the system does not tell."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def default_max_jupyter_servers() -> int:
+    """One server per 2 GB of the machine's memory, between 2 and 32 (8 when unknown)."""
+    memory = machine_memory_gb()
+    if memory is None:
+        return 8
+    return max(2, min(32, int(memory // MEMORY_PER_SERVER_GB)))
+
+
+def default_kernel_memory_limit_gb() -> float:
+    """A quarter of the machine's memory, at least 1 GB (4 GB when unknown)."""
+    memory = machine_memory_gb()
+    if memory is None:
+        return 4.0
+    return max(1.0, round(memory / 4, 1))
 
 
 class Settings(BaseSettings):
@@ -62,6 +90,30 @@ class Settings(BaseSettings):
     mails_per_hour_per_account: int = Field(default=5, gt=0)
     mails_per_hour_per_address: int = Field(default=20, gt=0)
     jupyter_idle_minutes: int = Field(default=60, gt=0)
+    max_jupyter_servers: int = Field(
+        default_factory=default_max_jupyter_servers,
+        gt=0,
+        description="Project servers running at once on this machine (local backend).",
+    )
+    max_jupyter_servers_per_user: int = Field(
+        default=3, gt=0, description="Project servers one person's requests may keep running."
+    )
+    max_kernels_per_server: int = Field(
+        default=8, gt=0, description="Kernels (notebooks running) in one project's server."
+    )
+    kernel_memory_limit_gb: float = Field(
+        default_factory=default_kernel_memory_limit_gb,
+        gt=0,
+        description="Memory one kernel may use; a kernel over it is stopped.",
+    )
+    sandbox: Literal["auto", "required", "off"] = Field(
+        default="auto",
+        description="Run each project's Jupyter server in a bubblewrap sandbox: auto (when "
+        "bubblewrap works here, else warn), required (refuse to start without), off.",
+    )
+    bwrap: str = Field(
+        default="bwrap", description="The bubblewrap executable (a path, or a name on PATH)."
+    )
     run_heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
     max_output_characters: int = Field(default=1_000_000, ge=1000)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

@@ -113,3 +113,10 @@ class ConfigurationError(StartupError):
 
 class SchemaNotAtHead(StartupError):
     """The database schema is not the one this code expects."""
+
+
+class BackupRefused(DatadiveError):
+    """`datadive backup` or `restore` cannot do what was asked; the message says what to do."""
+
+    slug = "backup-refused"
+    title = "Backup or restore refused"

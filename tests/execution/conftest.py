@@ -9,12 +9,18 @@ import pytest_asyncio
 
 from datadive.execution.client import JupyterClient, KernelSession
 from datadive.execution.local import LocalBackend
+from tests.support.sandbox import sandbox_if_available
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def backend(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalBackend]:
     root = tmp_path_factory.mktemp("jupyter")
-    local = LocalBackend(workspaces=root / "workspaces", state_dir=root / "state", idle_seconds=600)
+    local = LocalBackend(
+        workspaces=root / "workspaces",
+        state_dir=root / "state",
+        idle_seconds=600,
+        sandbox=sandbox_if_available(root),
+    )
     yield local
     await local.shutdown()
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -162,17 +160,18 @@ async def test_a_kernel_that_exits_is_reported_and_the_next_cell_runs_at_once(
 
 
 async def test_a_kernel_that_does_not_answer_fails_the_cell_without_sending_it(
-    client: JupyterClient,
+    client: JupyterClient, kernel: KernelSession
 ) -> None:
     own = await client.start_session(path="stopped.ipynb")
     found = await client.execute(own.kernel_id, "import os\nos.getpid()")
     pid = int(found.outputs[0]["data"]["text/plain"])
-    os.kill(pid, signal.SIGSTOP)  # alive to Jupyter, deaf to everyone
+    # Signalled from the module's other kernel: the pid is one of the server's sandbox.
+    await client.execute(kernel.kernel_id, f"import os, signal\nos.kill({pid}, signal.SIGSTOP)")
     impatient = JupyterClient(client.handle, ready_timeout=2)
     try:
         stuck = await impatient.execute(own.kernel_id, "'sent'")
     finally:
-        os.kill(pid, signal.SIGCONT)
+        await client.execute(kernel.kernel_id, f"os.kill({pid}, signal.SIGCONT)")
         await impatient.close()
     after = await client.execute(own.kernel_id, "'still there'")
 

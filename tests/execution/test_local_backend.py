@@ -11,11 +11,13 @@ import signal
 import subprocess
 from pathlib import Path
 
+import psutil
 import pytest
 
 from datadive.execution import local
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend, process_alive
+from tests.support.sandbox import sandbox_if_available
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +26,12 @@ pytestmark = pytest.mark.slow
 async def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATADIVE_SECRET_KEY", "do-not-leak")
     monkeypatch.setenv("DATADIVE_DATABASE_URL", "postgresql://app:hunter2@db/datadive")
-    local = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state", idle_seconds=600)
+    local = LocalBackend(
+        workspaces=tmp_path / "ws",
+        state_dir=tmp_path / "state",
+        idle_seconds=600,
+        sandbox=sandbox_if_available(tmp_path),
+    )
     yield local
     await local.shutdown()
 
@@ -109,6 +116,52 @@ async def test_servers_left_by_a_crashed_datadive_are_stopped(tmp_path: Path) ->
     assert not record.exists()
 
 
+def ended(process: psutil.Process) -> bool:
+    """Gone, or dead and waiting to be reaped by whoever inherited it."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+async def test_a_hung_leftover_server_is_stopped_with_its_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "STOP_GRACE_SECONDS", 1.0)
+    crashed = LocalBackend(workspaces=tmp_path / "ws", state_dir=tmp_path / "state")
+    client = JupyterClient(await crashed.ensure_server("p1"))
+    await client.start_session(path="left.ipynb")
+    await client.close()
+    pid = crashed.servers["p1"].process.pid
+    [kernel] = [
+        process
+        for process in psutil.Process(pid).children(recursive=True)
+        if "ipykernel" in " ".join(process.cmdline())
+    ]
+    record = tmp_path / "state" / "servers" / "p1.json"
+    dead_owner = subprocess.Popen(["true"])
+    dead_owner.wait()
+    record.write_text(json.dumps(json.loads(record.read_text()) | {"owner_pid": dead_owner.pid}))
+    crashed.servers.clear()  # this Datadive "crashed": it forgets without stopping
+    os.kill(pid, signal.SIGSTOP)  # and its server hangs: SIGTERM alone would wait forever
+
+    try:
+        stopped = await LocalBackend(
+            workspaces=tmp_path / "ws", state_dir=tmp_path / "state"
+        ).clean_orphans()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+        assert stopped == 1
+        assert not process_alive(pid)
+        assert ended(kernel)
+    finally:  # never leave them behind, whatever the outcome
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            kernel.kill()
+
+
 async def test_no_login_url_and_nothing_started_while_no_server_runs(
     backend: LocalBackend,
 ) -> None:
@@ -125,7 +178,8 @@ async def test_a_server_that_cannot_be_told_to_revoke_is_stopped(
     monkeypatch.setattr(local, "REVOKE_TIMEOUT_SECONDS", 1.0)
     monkeypatch.setattr(local, "STOP_GRACE_SECONDS", 1.0)
     await backend.ensure_server("p1")
-    os.kill(backend.servers["p1"].process.pid, signal.SIGSTOP)  # hung: it answers nothing
+    # Hung: it answers nothing (the group: in the sandbox the server is bubblewrap's child).
+    os.killpg(backend.servers["p1"].process.pid, signal.SIGSTOP)
 
     await backend.revoke("p1", user_id="u1")
 

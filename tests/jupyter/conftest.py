@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from datadive.execution.backend import ServerHandle
 from datadive.execution.local import LocalBackend, free_port
+from tests.support.sandbox import sandbox_if_available
 
 PROJECT = "project-lab"
 
@@ -26,6 +27,7 @@ async def backend(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Loc
         state_dir=root / "state",
         idle_seconds=600,
         datadive_url=f"http://127.0.0.1:{free_port()}",
+        sandbox=sandbox_if_available(root),
     )
     yield local
     await local.shutdown()

@@ -518,6 +518,7 @@ def test_a_revision_counts_only_when_written_for_this_notebook(datadive: Any) ->
         pytest.param(json.dumps({"nbformat": 4}).encode(), id="no-cells"),
         pytest.param(ipynb([{"cell_type": "widget", "source": ""}]), id="unknown-cell-type"),
         pytest.param(ipynb([{"cell_type": "code", "source": 5}]), id="source-not-text"),
+        pytest.param(ipynb([{"cell_type": "code", "source": ["x = 1", "\x00"]}]), id="nul"),
         pytest.param(ipynb(["a cell?"]), id="cell-not-a-mapping"),
     ],
 )

@@ -12,12 +12,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import datadive
+
 LISTENING = re.compile(r"Datadive is listening on (http://\S+)")
 START_TIMEOUT_SECONDS = 60
 
 
+# The folder the tests import `datadive` from. The subprocess runs in a temporary folder, where
+# a relative `PYTHONPATH=src` (as in a git worktree) would find nothing, and Python would import
+# the installed copy instead: another checkout's code, tested without anyone noticing.
+SOURCE_ROOT = Path(datadive.__file__).resolve().parents[1]
+
+
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATADIVE_")}
+    search = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join([str(SOURCE_ROOT), *search])
     env.update(extra or {})
     return env
 

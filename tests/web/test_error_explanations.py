@@ -13,6 +13,7 @@ import pytest
 from markupsafe import Markup
 
 from datadive.execution.client import KERNEL_DIED, KERNEL_UNRESPONSIVE
+from datadive.execution.kernel_memory import over_limit_message
 from datadive.web.error_explanations import Definer, Definitions, Explanation, explain
 from datadive.web.outputs import MAX_TEXT, output_pieces
 from datadive.web.tracebacks import FailingLine, blocks_of, failing_line, plain
@@ -183,6 +184,15 @@ def test_a_kernel_that_died_suggests_memory_first() -> None:
     assert words(died.fix).startswith("Most often the kernel ran out of memory.")
     assert "Run all" in words(died.fix)
     assert "memory" not in words(unresponsive.fix)
+
+
+def test_a_kernel_stopped_over_its_memory_limit_says_so_and_how_to_use_less() -> None:
+    stopped = explain("KernelDied", over_limit_message(0.3), [])
+
+    assert stopped.kind == "memory-limit"
+    assert words(stopped.headline) == "The cell used more memory than one kernel may use."
+    assert "the cell used more than 0.3 GB of memory" in words(stopped.detail)
+    assert words(stopped.fix).startswith("Work on less at once: read only the columns you need")
 
 
 def test_kernel_text_in_the_words_is_escaped() -> None:

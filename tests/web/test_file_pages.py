@@ -246,6 +246,21 @@ async def test_use_in_a_new_notebook(app: FastAPI, world: World) -> None:
     assert added.headers["location"].startswith(f"/notebooks/{created['id']}?")
 
 
+async def test_a_new_notebook_named_after_a_long_file_name_gets_a_title_that_fits(
+    app: FastAPI, world: World
+) -> None:
+    name = "w" * 240 + ".csv"  # a file name may be 255 bytes; a title only 200 characters
+    async with world.editor.client(app) as editor:
+        file_id, _ = await file_page(editor, world, name=name)
+        added = await editor.post(f"/files/{file_id}/use", data={"notebook": "new"})
+        notebooks = (await editor.get(f"/api/v1/projects/{world.project_id}/notebooks")).json()[
+            "items"
+        ]
+
+    assert added.status_code == 303, added.text
+    assert [n["title"] for n in notebooks if n["id"] != world.notebook_id] == ["w" * 200]
+
+
 async def test_use_in_notebook_is_refused_to_a_viewer(app: FastAPI, world: World) -> None:
     async with world.editor.client(app) as editor:
         await upload(editor, world)

@@ -13,6 +13,7 @@ from fastapi import Path
 from datadive.api.deps import CurrentPrincipal, DbSession
 from datadive.auth.permissions import Action, require
 from datadive.db.models import Run
+from datadive.schemas.text import OneLine
 from datadive.services.membership.access import (
     CellAccess,
     FileAccess,
@@ -25,7 +26,7 @@ from datadive.services.membership.access import (
     run_access,
 )
 
-IdPath = Annotated[str, Path(min_length=1, max_length=64)]
+IdPath = Annotated[OneLine, Path(min_length=1, max_length=64)]
 
 
 class ProjectPermission:

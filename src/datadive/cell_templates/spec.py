@@ -6,6 +6,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from datadive.schemas.text import Code, OneLine, Prose
+
 InputType = Literal[
     "text",
     "number",
@@ -37,8 +39,8 @@ class Strict(BaseModel):
 class TemplateInput(Strict):
     name: str = Field(pattern=NAME_PATTERN)
     type: InputType
-    label: str = Field(default="", max_length=200)
-    help: str = Field(default="", max_length=1000)
+    label: OneLine = Field(default="", max_length=200)
+    help: Prose = Field(default="", max_length=1000)
     required: bool = False
     default: Any = None
     min: float | None = None
@@ -75,13 +77,13 @@ class TemplateOutput(Strict):
 
 class TemplateSpec(Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=500)
-    category: str = Field(min_length=1, max_length=100)
+    title: OneLine = Field(min_length=1, max_length=200)
+    description: Prose = Field(default="", max_length=500)
+    category: OneLine = Field(min_length=1, max_length=100)
     version: int = Field(default=1, ge=1)
     inputs: list[TemplateInput] = Field(default_factory=list)
     outputs: list[TemplateOutput] = Field(default_factory=list)
-    code: str = Field(min_length=1, max_length=20_000)
+    code: Code = Field(min_length=1, max_length=20_000)
 
     def input(self, name: str) -> TemplateInput | None:
         return next((item for item in self.inputs if item.name == name), None)

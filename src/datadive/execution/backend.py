@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from datadive.errors import Conflict, Unavailable
@@ -26,10 +27,20 @@ class ServerNotRunning(Conflict):
 
 @dataclass(frozen=True)
 class ServerHandle:
-    """How to reach a project's Jupyter server. The token never leaves Datadive."""
+    """How to reach a project's Jupyter server. The token never leaves Datadive.
+
+    `server_id` names one run of a server: it stays when the token is rotated (a member lost
+    access) and changes when a new server starts, even on the same port."""
 
     url: str
     token: str
+    server_id: str = ""
+
+    def with_token(self, token: str) -> ServerHandle:
+        return replace(self, token=token)
+
+    def same_server(self, other: ServerHandle) -> bool:
+        return self.url == other.url and self.server_id == other.server_id
 
     @property
     def websocket_url(self) -> str:
@@ -45,8 +56,9 @@ class ServerStatus:
 
 class ExecutionBackend(ABC):
     @abstractmethod
-    async def ensure_server(self, project_id: str) -> ServerHandle:
-        """The project's server, started if it is not running; ServerNotStarted on failure."""
+    async def ensure_server(self, project_id: str, *, user_id: str | None = None) -> ServerHandle:
+        """The project's server, started if it is not running; ServerNotStarted on failure.
+        `user_id`: whose request starts it (a bound per person may apply; see ServersBusy)."""
 
     @abstractmethod
     async def status(self, project_id: str) -> ServerStatus: ...
@@ -86,6 +98,27 @@ class ExecutionBackend(ABC):
     def save_notice_key(self, project_id: str) -> bytes | None:
         """The key with which the project's running server signs its notices of saved
         notebooks (`datadive.jupyter.save_notices`); None when no such server runs."""
+        return None
+
+    @property
+    def kernels_sandboxed(self) -> bool | None:
+        """Whether kernels run in a sandbox of this backend's making; None when the backend
+        leaves that to something else (JupyterHub's spawner)."""
+        return None
+
+    def watch_runs(  # noqa: B027 - a backend with no bounds of its own need not know
+        self,
+        projects_running: Callable[[], Collection[str]],
+        *,
+        server_stopped: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        """Learn which projects have a run in progress: their servers are busy, never the one
+        stopped to make room for another; `server_stopped(project_id)` is told of a server
+        stopped so (its kernels' variables are gone)."""
+
+    def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
+        """Why the backend itself stopped this kernel (over its memory limit), told once;
+        None when it did not."""
         return None
 
     async def clean_orphans(self) -> int:

@@ -16,14 +16,16 @@ from typing import Any, Literal
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
 from datadive.errors import Unavailable
 from datadive.execution.backend import ServerHandle
 from datadive.execution.outputs import DEFAULT_STREAM_LIMIT, OutputCollector
+from datadive.execution.server_bounds import TooManyKernels
 from datadive.execution.wire import V1_PROTOCOL, WireError, decode, encode, new_message
+from datadive.jupyter.kernel_refusal import refusal_in
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,15 @@ KERNEL_UNRESPONSIVE = (
 )
 # Linux only; elsewhere acknowledgements keep the system's timing.
 TCP_QUICKACK: int | None = getattr(sockets, "TCP_QUICKACK", None)
+
+
+def jupyter_message(response: httpx.Response) -> str:
+    """The words of a Jupyter server's JSON error."""
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return message if isinstance(message, str) and message else response.reason_phrase
 
 
 class JupyterUnavailable(Unavailable):
@@ -133,6 +144,19 @@ class JupyterClient:
             timeout=30,
         )
 
+    def use_handle(self, handle: ServerHandle) -> None:
+        """Go on with the same server under its new token (rotated when a member lost access):
+        open websockets stay open, the next requests carry the new token."""
+        self.handle = handle
+        self.http.headers["Authorization"] = f"token {handle.token}"
+
+    def adopt(self, handle: ServerHandle) -> bool:
+        """Whether this client talks to `handle`'s server, taking its current token if it was
+        rotated; False for another server (one started since, even on the same port)."""
+        if self.handle != handle and self.handle.same_server(handle):
+            self.use_handle(handle)
+        return self.handle == handle
+
     async def close(self) -> None:
         for socket in self.sockets.values():
             await socket.close()
@@ -206,6 +230,9 @@ class JupyterClient:
             response = await self.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise JupyterUnavailable(f"The Jupyter server did not answer: {exc}") from None
+        refused = refusal_in(jupyter_message(response)) if response.status_code >= 400 else None
+        if refused is not None:  # the bound of our kernel manager
+            raise TooManyKernels(refused)
         if response.status_code >= 400:
             raise JupyterUnavailable(
                 f"The Jupyter server refused {method} {path}: {response.status_code}"
@@ -320,7 +347,8 @@ class JupyterClient:
         except TimeoutError:  # from `_socket`: the kernel never answered, the cell was not sent
             result.status = "dead"
             result.problem = KERNEL_UNRESPONSIVE.format(seconds=self.ready_timeout)
-        except (ConnectionClosed, OSError, InvalidStatus) as exc:
+        # InvalidHandshake: a server killed between the TCP connect and its HTTP answer.
+        except (ConnectionClosed, OSError, InvalidHandshake) as exc:
             self.sockets.pop(kernel_id, None)
             result.status = "dead"
             result.problem = self._cut_off(

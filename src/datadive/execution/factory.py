@@ -1,19 +1,56 @@
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy.engine import make_url
+
 from datadive.config import Settings
 from datadive.errors import ConfigurationError
 from datadive.execution.backend import ExecutionBackend
 from datadive.execution.local import LocalBackend
+from datadive.execution.sandbox import SandboxChoice, choose_sandbox
+from datadive.execution.server_bounds import ServerBounds
+
+log = logging.getLogger(__name__)
+
+
+def private_folders(settings: Settings) -> list[Path]:
+    """Where Datadive keeps what no kernel may read: the data folder, the SQLite database's
+    folder and a local file store's folder."""
+    folders = [settings.resolved_data_dir]
+    database = make_url(settings.resolved_database_url)
+    if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
+        folders.append(Path(str(database.database)).expanduser().resolve().parent)
+    if settings.storage_url and settings.storage_url.startswith("file:"):
+        folders.append(Path(unquote(urlsplit(settings.storage_url).path)).expanduser().resolve())
+    return folders
+
+
+def kernel_sandbox(settings: Settings) -> SandboxChoice:
+    """The sandbox for local project servers (`DATADIVE_SANDBOX`); the probe runs once."""
+    return choose_sandbox(settings.sandbox, bwrap=settings.bwrap, hidden=private_folders(settings))
 
 
 def build_backend(settings: Settings) -> ExecutionBackend:
     if settings.execution_backend == "local":
         data_dir = settings.resolved_data_dir
+        choice = kernel_sandbox(settings)
+        if choice.warning is not None:
+            log.warning("%s", choice.warning)
         return LocalBackend(
             workspaces=data_dir / "workspaces",
             state_dir=data_dir / "jupyter",
             idle_seconds=settings.jupyter_idle_minutes * 60,
             datadive_url=settings.base_url,
+            sandbox=choice.sandbox,
+            bounds=ServerBounds(
+                max_servers=settings.max_jupyter_servers,
+                max_servers_per_user=settings.max_jupyter_servers_per_user,
+                max_kernels_per_server=settings.max_kernels_per_server,
+                kernel_memory_limit_gb=settings.kernel_memory_limit_gb,
+            ),
         )
     raise ConfigurationError(
         "DATADIVE_EXECUTION_BACKEND=jupyterhub: the JupyterHub backend is not built yet; use local"

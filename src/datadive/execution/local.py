@@ -6,9 +6,11 @@ environment without Datadive's secrets. Browsers get in through Datadive only: t
 the server's standard input (see `datadive.jupyter.launch`), never `?token=` URLs.
 
 A server stops itself after `idle_seconds` without activity (Jupyter's own culling); Datadive
-stops the rest on shutdown. Each running server is recorded in `<data dir>/jupyter/servers/`,
-so that servers left behind by a crashed Datadive are found and stopped when the next one
-starts.
+stops the rest on shutdown, and a server whose Datadive died (`kill -9` included) stops too
+(`parent_death`). Each running server is recorded in `<data dir>/jupyter/servers/`, so that
+servers left behind anyway are found and stopped, kernels and all, when the next one starts.
+How many servers and kernels run, and how much memory a kernel uses, is bounded
+(`server_admission`, `datadive.jupyter.bounded_kernels`, `kernel_memory`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import secrets
 import signal
 import socket
 import sys
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +40,12 @@ from datadive.execution.backend import (
     ServerNotStarted,
     ServerStatus,
 )
+from datadive.execution.kernel_memory import KernelMemoryWatcher
+from datadive.execution.parent_death import ending_with
+from datadive.execution.process_tree import stop_tree
+from datadive.execution.sandbox import Sandbox
+from datadive.execution.server_admission import ServerAdmission, ServerSeat
+from datadive.execution.server_bounds import ServerBounds
 from datadive.jupyter.launch import LaunchSecrets
 from datadive.jupyter.login_codes import issue_login_code
 from datadive.jupyter.save_notices import NOTICE_PATH
@@ -48,6 +57,7 @@ STOP_GRACE_SECONDS = 10.0
 REVOKE_TIMEOUT_SECONDS = 10.0
 IDENTITY_PROVIDER = "datadive.jupyter.identity.DatadiveIdentityProvider"
 SAVE_HOOK = "datadive.jupyter.save_hook.notify_datadive"
+KERNEL_MANAGER = "datadive.jupyter.bounded_kernels.BoundedKernelManager"
 # Variables a kernel must never see (SECURITY.md check 19).
 SECRET_PREFIXES = ("DATADIVE_",)
 SECRET_NAMES = frozenset(
@@ -106,6 +116,7 @@ class RunningServer:
     port: int
     login_key: bytes
     notice_key: bytes
+    started_by: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -118,9 +129,13 @@ class LocalBackend(ExecutionBackend):
         idle_seconds: int = 3600,
         python: str | None = None,
         datadive_url: str | None = None,
+        bounds: ServerBounds | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
-        (None: they tell nobody, and saves come back before Datadive's next write only)."""
+        (None: they tell nobody, and saves come back before Datadive's next write only).
+        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed)."""
+        self.sandbox = sandbox
         self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
         self.records = state_dir / "servers"
@@ -128,6 +143,11 @@ class LocalBackend(ExecutionBackend):
         self.python = python or sys.executable
         self.servers: dict[str, RunningServer] = {}
         self.locks: dict[str, asyncio.Lock] = {}
+        self.bounds = bounds or ServerBounds()
+        self.admission = ServerAdmission(self.bounds, running=self._seats, stop=self.stop)
+        self.memory = KernelMemoryWatcher(
+            limit_gb=self.bounds.kernel_memory_limit_gb, servers=self._server_pids
+        )
 
     def workspace(self, project_id: str) -> Path:
         return self.workspaces / project_id
@@ -176,6 +196,10 @@ class LocalBackend(ExecutionBackend):
         server = self._running(project_id)
         return server.notice_key if server is not None else None
 
+    @property
+    def kernels_sandboxed(self) -> bool:
+        return self.sandbox is not None
+
     async def clean_orphans(self) -> int:
         """Stop servers recorded by an earlier Datadive process that is gone."""
         stopped = 0
@@ -192,12 +216,12 @@ class LocalBackend(ExecutionBackend):
                 continue  # another live Datadive process owns it
             if process_alive(pid) and is_our_jupyter(pid, port):
                 log.warning("stopping Jupyter server %s left behind by a stopped Datadive", pid)
-                stop_process_group(pid)
+                await asyncio.to_thread(stop_tree, pid, grace_seconds=STOP_GRACE_SECONDS)
                 stopped += 1
             record.unlink(missing_ok=True)
         return stopped
 
-    async def ensure_server(self, project_id: str) -> ServerHandle:
+    async def ensure_server(self, project_id: str, *, user_id: str | None = None) -> ServerHandle:
         lock = self.locks.setdefault(project_id, asyncio.Lock())
         async with lock:
             running = self.servers.get(project_id)
@@ -205,15 +229,38 @@ class LocalBackend(ExecutionBackend):
                 return running.handle
             if running is not None:
                 self._forget(project_id)
-            return (await self._start(project_id)).handle
+            async with self.admission.admit(project_id, user_id=user_id):
+                return (await self._start(project_id, started_by=user_id)).handle
 
-    async def _start(self, project_id: str) -> RunningServer:
+    def _seats(self) -> list[ServerSeat]:
+        return [
+            ServerSeat(s.project_id, s.started_by, s.started_at, s.handle)
+            for s in self.servers.values()
+            if s.process.returncode is None
+        ]
+
+    def _server_pids(self) -> dict[str, int]:
+        return {p: s.process.pid for p, s in self.servers.items() if s.process.returncode is None}
+
+    def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
+        return self.memory.take_reason(project_id, kernel_id)
+
+    def watch_runs(
+        self,
+        projects_running: Callable[[], Collection[str]],
+        *,
+        server_stopped: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        self.admission.projects_running = projects_running
+        self.admission.server_stopped = server_stopped
+
+    async def _start(self, project_id: str, *, started_by: str | None) -> RunningServer:
         workspace = self.workspace(project_id)
         workspace.mkdir(parents=True, exist_ok=True)
         port, token = free_port(), secrets.token_urlsafe(32)
         login_key, notice_key = secrets.token_bytes(32), secrets.token_bytes(32)
         environment = kernel_environment() | {"JUPYTER_TOKEN": token}
-        process = await asyncio.create_subprocess_exec(
+        command = [
             self.python,
             "-m",
             "jupyter_server",
@@ -234,8 +281,15 @@ class LocalBackend(ExecutionBackend):
             "--ZMQChannelsWebsocketConnection.limit_rate=False",
             # Tells Datadive when a notebook was saved (JupyterLab's edits come back).
             f"--ContentsManager.post_save_hook={SAVE_HOOK}",
+            f"--ServerApp.kernel_manager_class={KERNEL_MANAGER}",
+            f"--BoundedKernelManager.max_kernels={self.bounds.max_kernels_per_server}",
             # containers and CI run as root; Jupyter refuses that unless told
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
+        ]
+        if self.sandbox is not None:
+            command = [*self.sandbox.prefix(workspace), *command]
+        process = await asyncio.create_subprocess_exec(
+            *ending_with(command, python=self.python),
             cwd=workspace,
             env=environment,
             stdin=asyncio.subprocess.PIPE,
@@ -246,10 +300,13 @@ class LocalBackend(ExecutionBackend):
         server = RunningServer(
             project_id=project_id,
             process=process,
-            handle=ServerHandle(url=f"http://127.0.0.1:{port}", token=token),
+            handle=ServerHandle(
+                url=f"http://127.0.0.1:{port}", token=token, server_id=secrets.token_hex(8)
+            ),
             port=port,
             login_key=login_key,
             notice_key=notice_key,
+            started_by=started_by,
         )
         self._record(server)
         try:
@@ -261,6 +318,7 @@ class LocalBackend(ExecutionBackend):
             raise
         self.servers[project_id] = server
         asyncio.get_running_loop().create_task(self._drain_log(server))
+        self.memory.start()
         return server
 
     async def _hand_over_secrets(self, server: RunningServer) -> None:
@@ -354,22 +412,32 @@ class LocalBackend(ExecutionBackend):
         return f"{server.handle.url}/datadive/login?{urlencode({'code': code, 'next': next_path})}"
 
     async def revoke(self, project_id: str, *, user_id: str) -> None:
-        server = self._running(project_id)
-        if server is None:
-            return  # browser sessions live in the server's memory: none survive it
-        try:
-            async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
-                response = await client.post(
-                    f"{server.handle.url}/datadive/revoke",
-                    json={"user_id": user_id},
-                    headers={"Authorization": f"token {server.handle.token}"},
+        """End the user's browser sessions and rotate the server's token, which the user
+        could read (kernels have it in their environment): the old one stops working at once,
+        while the others' kernels keep running."""
+        async with self.locks.setdefault(project_id, asyncio.Lock()):
+            server = self._running(project_id)
+            if server is None:
+                return  # sessions and token live in the server's memory: none survive it
+            new_token = secrets.token_urlsafe(32)
+            try:
+                async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
+                    response = await client.post(
+                        f"{server.handle.url}/datadive/revoke",
+                        json={"user_id": user_id, "new_token": new_token},
+                        headers={"Authorization": f"token {server.handle.token}"},
+                    )
+                    response.raise_for_status()
+            except httpx.HTTPError as exc:
+                # Access must end now; a server that cannot be told is stopped instead.
+                log.warning(
+                    "stopping %s's server: revoking %s failed: %s", project_id, user_id, exc
                 )
-                response.raise_for_status()
-        except httpx.HTTPError as exc:
-            # Access must end now; a server that cannot be told is stopped instead.
-            log.warning("stopping %s's server: revoking %s failed: %s", project_id, user_id, exc)
-            await self.stop(project_id)
+                await self.stop(project_id)
+                return
+            server.handle = server.handle.with_token(new_token)
 
     async def shutdown(self) -> None:
+        await self.memory.stop()
         for project_id in list(self.servers):
             await self.stop(project_id)

@@ -10,11 +10,11 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from tornado import web
 
 from datadive.jupyter.login_codes import InvalidLoginCode
-from datadive.jupyter.sessions import BrowserSessions
 
 if TYPE_CHECKING:
     from datadive.jupyter.identity import DatadiveIdentityProvider
 
+MIN_TOKEN_CHARACTERS = 32
 OPEN_FROM_DATADIVE = (
     "<!doctype html><title>Open from Datadive</title>"
     "<p>This JupyterLab belongs to a Datadive project. Open it from the project in Datadive "
@@ -74,11 +74,15 @@ class LoginHandoffHandler(JupyterHandler):
 
 
 class RevokeHandler(APIHandler):
-    """`POST /datadive/revoke {"user_id"}`, Datadive only (its token): the user's sessions end
-    and their open websockets close."""
+    """`POST /datadive/revoke {"user_id", "new_token"}`, Datadive only (its token): the user's
+    sessions end, their open websockets close, and the server's token becomes `new_token`.
 
-    def initialize(self, sessions: BrowserSessions) -> None:
-        self.sessions = sessions
+    The token changes because the user could read it (a kernel's environment holds it): from
+    this answer on, the old one opens nothing. The server keeps running, and so do the other
+    members' kernels."""
+
+    def initialize(self, provider: DatadiveIdentityProvider) -> None:
+        self.provider = provider
 
     @web.authenticated
     def post(self) -> None:
@@ -88,4 +92,15 @@ class RevokeHandler(APIHandler):
         user_id = body.get("user_id")
         if not isinstance(user_id, str) or not user_id:
             raise web.HTTPError(400, "user_id is required")
-        self.finish({"revoked": self.sessions.revoke(user_id)})
+        new_token = body.get("new_token")
+        if new_token is not None and (
+            not isinstance(new_token, str) or len(new_token) < MIN_TOKEN_CHARACTERS
+        ):
+            raise web.HTTPError(
+                400, f"new_token must be at least {MIN_TOKEN_CHARACTERS} characters"
+            )
+        revoked = self.provider.browser_sessions.revoke(user_id)
+        if new_token is not None:
+            self.provider.rotate_token(new_token)
+            self.settings["token"] = new_token  # Jupyter's copy, read by its login page
+        self.finish({"revoked": revoked, "token_rotated": new_token is not None})

@@ -50,6 +50,10 @@ class DatadiveIdentityProvider(IdentityProvider):
         h.update(self.process_secret)
         return h
 
+    def rotate_token(self, new_token: str) -> None:
+        """Datadive's token is now `new_token`; the old one opens nothing from here on."""
+        self.token = new_token
+
     def get_token(self, handler: web.RequestHandler) -> str | None:
         match = self.auth_header_pat.match(handler.request.headers.get("Authorization", ""))
         return match.group(2) if match else None
@@ -116,5 +120,5 @@ class DatadiveIdentityProvider(IdentityProvider):
             (r"/login", SignInThroughDatadiveHandler),
             (r"/logout", self.logout_handler_class),
             (r"/datadive/login", LoginHandoffHandler, {"provider": self}),  # type: ignore[list-item]
-            (r"/datadive/revoke", RevokeHandler, {"sessions": self.browser_sessions}),  # type: ignore[list-item]
+            (r"/datadive/revoke", RevokeHandler, {"provider": self}),  # type: ignore[list-item]
         ]

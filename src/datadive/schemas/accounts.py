@@ -9,29 +9,28 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from datadive.auth.passwords import MAX_LENGTH
+from datadive.schemas.inputs import Input, JsonDatetime
+from datadive.schemas.text import OneLine
 
+# A password may hold any character: it is hashed, never stored or shown.
 Password = Field(min_length=1, max_length=MAX_LENGTH)
 Name = Field(default="", max_length=100)
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
 class SignUp(Input):
-    username: str = Field(min_length=1, max_length=64)
-    email: str = Field(min_length=3, max_length=320)
+    username: OneLine = Field(min_length=1, max_length=64)
+    email: OneLine = Field(min_length=3, max_length=320)
     password: str = Password
-    first_name: str = Name
-    last_name: str = Name
+    first_name: OneLine = Name
+    last_name: OneLine = Name
 
 
 class SignIn(Input):
     """`login` is a username or an email address (`username` or `email` work too)."""
 
-    login: str | None = Field(default=None, max_length=320)
-    username: str | None = Field(default=None, max_length=320)
-    email: str | None = Field(default=None, max_length=320)
+    login: OneLine | None = Field(default=None, max_length=320)
+    username: OneLine | None = Field(default=None, max_length=320)
+    email: OneLine | None = Field(default=None, max_length=320)
     password: str = Password
 
     @model_validator(mode="after")
@@ -50,24 +49,24 @@ class SignOut(Input):
 
 
 class ProfileUpdate(Input):
-    first_name: str | None = Field(default=None, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, min_length=3, max_length=320)
+    first_name: OneLine | None = Field(default=None, max_length=100)
+    last_name: OneLine | None = Field(default=None, max_length=100)
+    email: OneLine | None = Field(default=None, min_length=3, max_length=320)
     new_password: str | None = Field(default=None, min_length=1, max_length=MAX_LENGTH)
     current_password: str | None = Field(default=None, max_length=MAX_LENGTH)
 
 
 class VerifyEmail(Input):
-    code: str = Field(min_length=1, max_length=32)
-    email: str | None = Field(default=None, max_length=320)
+    code: OneLine = Field(min_length=1, max_length=32)
+    email: OneLine | None = Field(default=None, max_length=320)
 
 
 class ResendVerification(Input):
-    email: str | None = Field(default=None, max_length=320)
+    email: OneLine | None = Field(default=None, max_length=320)
 
 
 class PasswordResetRequest(Input):
-    email: str = Field(min_length=1, max_length=320)
+    email: OneLine = Field(min_length=1, max_length=320)
 
 
 class PasswordResetConfirm(Input):
@@ -88,9 +87,9 @@ class UserPublic(BaseModel):
 
 
 class ApiTokenCreate(Input):
-    name: str = Field(min_length=1, max_length=100)
+    name: OneLine = Field(min_length=1, max_length=100)
     scope: Literal["read", "write"] = "read"
-    expires_at: datetime | None = Field(default=None, description="UTC; omit for no expiry.")
+    expires_at: JsonDatetime | None = Field(default=None, description="UTC; omit for no expiry.")
 
 
 class ApiTokenPublic(BaseModel):

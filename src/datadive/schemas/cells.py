@@ -7,21 +7,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from datadive.schemas.inputs import Input
+from datadive.schemas.text import Code, OneLine, Prose
+
 CellKind = Literal["template", "code", "markdown"]
 CellStatus = Literal["idle", "queued", "running", "ok", "error", "stale"]
 MAX_SOURCE = 200_000
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Placement(Input):
     """Where a cell goes: before or after another cell of the notebook, or at an index
     (0 = first). Nothing: at the end."""
 
-    before: str | None = Field(default=None, max_length=64)
-    after: str | None = Field(default=None, max_length=64)
+    before: OneLine | None = Field(default=None, max_length=64)
+    after: OneLine | None = Field(default=None, max_length=64)
     position: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
@@ -44,9 +43,9 @@ class CellMove(Placement):
 
 class CellCreate(Placement):
     kind: CellKind
-    template_id: str | None = Field(default=None, max_length=64)
+    template_id: OneLine | None = Field(default=None, max_length=64)
     inputs: dict[str, Any] | None = None
-    source: str | None = Field(default=None, max_length=MAX_SOURCE)
+    source: Code | None = Field(default=None, max_length=MAX_SOURCE)
 
 
 class CellUpdate(Input):
@@ -55,7 +54,7 @@ class CellUpdate(Input):
 
     inputs: dict[str, Any] | None = None
     draft_inputs: dict[str, Any] | None = None
-    source: str | None = Field(default=None, max_length=MAX_SOURCE)
+    source: Code | None = Field(default=None, max_length=MAX_SOURCE)
 
 
 class TemplateRef(BaseModel):
@@ -96,23 +95,23 @@ class Choices(BaseModel):
 
 
 class CellTemplateWrite(Input):
-    slug: str
-    title: str
-    description: str = ""
-    category: str
+    slug: OneLine
+    title: OneLine
+    description: Prose = ""
+    category: OneLine
     inputs: list[dict[str, Any]] = Field(default_factory=list)
     outputs: list[dict[str, Any]] = Field(default_factory=list)
-    code: str
+    code: Code
     visibility: Literal["private", "public"] = "private"
 
 
 class CellTemplateUpdate(Input):
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
+    title: OneLine | None = None
+    description: Prose | None = None
+    category: OneLine | None = None
     inputs: list[dict[str, Any]] | None = None
     outputs: list[dict[str, Any]] | None = None
-    code: str | None = None
+    code: Code | None = None
     visibility: Literal["private", "public"] | None = None
 
 

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
-FilePath = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+from datadive.schemas.inputs import Input
+from datadive.schemas.text import OneLine
+
+FilePath = Annotated[OneLine, StringConstraints(min_length=1, max_length=2048)]
 WORKSPACE_FOLDER = "data"
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class FileUpdate(Input):
@@ -22,7 +21,7 @@ class FileUpdate(Input):
 
 
 class FileCopy(Input):
-    project_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    project_id: Annotated[OneLine, StringConstraints(min_length=1, max_length=64)]
     path: FilePath | None = Field(default=None, description="Default: the same path.")
     overwrite: bool = False
 

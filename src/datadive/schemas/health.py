@@ -18,3 +18,8 @@ class HealthPublic(BaseModel):
     status: Literal["ok", "unavailable"]
     version: str
     database: DatabaseHealthPublic
+    kernels_sandboxed: bool | None = Field(
+        default=None,
+        description="Whether local project servers run in a bubblewrap sandbox (null: the "
+        "execution backend leaves it to JupyterHub).",
+    )

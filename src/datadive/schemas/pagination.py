@@ -7,6 +7,8 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from datadive.schemas.text import OneLine
+
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
@@ -14,7 +16,7 @@ MAX_LIMIT = 200
 
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 CursorParam = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    OneLine | None, Query(max_length=200, description="`next_cursor` of the previous page.")
 ]
 
 

@@ -8,14 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=10_000)]
+from datadive.schemas.inputs import Input
+from datadive.schemas.text import OneLine, Prose, Title
+
+Description = Annotated[Prose, StringConstraints(max_length=10_000)]
 MemberRole = Literal["owner", "editor", "viewer"]
 ProjectSort = Literal["-updated_at", "updated_at", "-created_at", "created_at", "title", "-title"]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ProjectCreate(Input):
@@ -56,7 +54,7 @@ class ProjectPublic(BaseModel):
 
 
 class MemberAdd(Input):
-    user: str = Field(min_length=1, max_length=320, description="Username or email address.")
+    user: OneLine = Field(min_length=1, max_length=320, description="Username or email address.")
     role: Literal["editor", "viewer"] = "viewer"
 
 

@@ -3,18 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from datadive.schemas.cells import CellPublic
+from datadive.schemas.inputs import Input
+from datadive.schemas.text import OneLine
 
 RunStatus = Literal["queued", "starting", "running", "ok", "error", "interrupted", "cancelled"]
 FINISHED = frozenset({"ok", "error", "interrupted", "cancelled"})
 
 
-class NotebookRunRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    from_cell: str | None = Field(
+class NotebookRunRequest(Input):
+    from_cell: OneLine | None = Field(
         default=None, max_length=64, description="Run from this cell to the end; default: all."
     )
 
@@ -42,10 +42,10 @@ class ServerPublic(BaseModel):
     )
 
 
-class KernelControl(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    notebook_id: str = Field(max_length=64, description="Whose kernel: one kernel per notebook.")
+class KernelControl(Input):
+    notebook_id: OneLine = Field(
+        max_length=64, description="Whose kernel: one kernel per notebook."
+    )
 
 
 class KernelControlled(BaseModel):

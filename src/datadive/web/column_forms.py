@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from datadive.api.deps import DbSession
 from datadive.cell_templates.spec import COLUMN_TYPES, TemplateSpec
 from datadive.errors import Invalid
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cells
 from datadive.services.authoring.cell_templates import get_template, spec_of
 from datadive.services.authoring.cells import CellView
@@ -24,7 +25,7 @@ from datadive.services.running.run_executor import RunExecutor
 from datadive.web.deps import SignedIn
 from datadive.web.notebook_page import EditAccess
 
-IdQuery = Annotated[str, Query(max_length=64)]
+IdQuery = Annotated[OneLine, Query(max_length=64)]
 
 
 @dataclass(frozen=True)

@@ -344,8 +344,19 @@ def out_of_memory(evalue: str, traceback: Sequence[object]) -> Explanation:
     )
 
 
+# `execution.kernel_memory` stopped the kernel: over the memory limit, not a crash.
+OVER_MEMORY_LIMIT = "the cell used more than"
+
+
 def kernel_died(evalue: str) -> Explanation:
     detail = Markup("{}").format(said(evalue))
+    if OVER_MEMORY_LIMIT in evalue:
+        return Explanation(
+            kind="memory-limit",
+            headline=Markup("The cell used more memory than one kernel may use."),
+            detail=detail,
+            fix=LESS_MEMORY + Markup(" Then run the cells again from the top (Run all)."),
+        )
     fix = Markup("Run the cells again from the top (Run all).")
     if "memory" in evalue.lower():
         fix = (

@@ -100,6 +100,8 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
             return "is required"
         case "literal_error":
             return f"must be one of {context.get('expected')}"
+        case "control_character":
+            return str(error["msg"])
         case _:
             return f"is not valid ({error['msg']})"
 

@@ -397,6 +397,8 @@ def files_outside(root: Path, allowed: list[Path]) -> list[Path]:
         ("survey.csv", "raw/../../evil.csv", None),
         ("survey.csv", "/srv/evil.csv", None),
         ("survey.csv", "a\x00b.csv", None),
+        ("invoice\u202ecsv.exe", None, None),
+        ("survey.csv", "raw/\u202ecsv.exe", None),
         ("survey.csv", "x" * 300 + ".csv", None),
         ("survey.csv", "CON.csv", None),
         ("survey.csv", "raw/aux", None),
@@ -429,6 +431,22 @@ async def test_traversal_names_stay_inside_the_project(
     assert strays == []
     assert not Path("/srv/evil.csv").exists()
     assert not Path("/etc/evil.csv").exists()
+
+
+async def test_a_name_with_a_direction_override_is_refused_naming_it(
+    app: FastAPI, world: World
+) -> None:
+    """`report\u202evsc.exe` shows as `reportexe.csv`: refused, not stored under a disguise."""
+    async with world.editor.client(app) as editor:
+        response = await upload(editor, world, "report\u202evsc.exe")
+        listed = await editor.get(files_url(world))
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "file"
+    assert "'report\\u202evsc.exe'" in error["message"]
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in error["message"]
+    assert listed.json()["items"] == []
 
 
 async def test_forms_without_a_file_are_refused(app: FastAPI, world: World) -> None:

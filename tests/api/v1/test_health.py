@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from datadive import __version__
 from datadive.db.schema import downgrade_schema, head_revision
+from datadive.execution.sandbox import probe
 
 
 async def test_health_reports_the_database_and_version(
@@ -27,6 +28,8 @@ async def test_health_reports_the_database_and_version(
             "at_head": True,
             "problem": None,
         },
+        # The test settings leave DATADIVE_SANDBOX at `auto`.
+        "kernels_sandboxed": probe("bwrap") is None,
     }
 
 

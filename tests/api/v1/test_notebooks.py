@@ -100,6 +100,27 @@ async def test_list_is_paginated(app: FastAPI, world: World) -> None:
     assert rest["next_cursor"] is None
 
 
+async def test_copies_of_a_200_character_title_fit_the_column(app: FastAPI, world: World) -> None:
+    """PostgreSQL refused `<200 characters> (copy)` with a 500; SQLite stored it."""
+    long_title = "Pre-registered replication " + "x" * 173
+    assert len(long_title) == 200
+    async with world.editor.client(app) as editor:
+        renamed = await editor.patch(
+            f"/api/v1/notebooks/{world.notebook_id}", json={"title": long_title}
+        )
+        copy = await editor.post(f"/api/v1/notebooks/{world.notebook_id}/duplicate")
+        copy_of_copy = await editor.post(f"/api/v1/notebooks/{copy.json()['id']}/duplicate")
+
+    assert renamed.status_code == 200
+    assert copy.status_code == 201, copy.text
+    assert copy_of_copy.status_code == 201, copy_of_copy.text
+    for answer in (copy, copy_of_copy):
+        title = answer.json()["title"]
+        assert len(title) == 200
+        assert title.startswith("Pre-registered replication xxx")
+        assert title.endswith("x (copy)")
+
+
 async def test_duplicate_copies_cells_and_delete_removes_them(app: FastAPI, world: World) -> None:
     async with app.state.database.transaction() as session:
         await session.execute(sa.delete(Cell))

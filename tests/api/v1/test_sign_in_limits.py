@@ -3,9 +3,13 @@ unknown user looks exactly like a wrong password (timing is compared in bench/).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
+import sqlalchemy as sa
 from fastapi import FastAPI
 
+from datadive.db.models import RateLimitEvent
 from tests.support.accounts import PASSWORD, browser, sign_in, sign_up
 
 WRONG = "wrong password!"
@@ -31,6 +35,44 @@ async def test_ten_failures_for_one_account_lock_it_for_ten_minutes(
     assert locked.status_code == 429
     assert 590 <= int(locked.headers["retry-after"]) <= 600
     assert "10 minutes" in locked.json()["detail"]
+
+
+async def backdate_all_but_the_newest(app: FastAPI, by: timedelta) -> None:
+    """As if the earlier failures had happened `by` ago, the last one just now."""
+    async with app.state.database.transaction() as session:
+        events = list(await session.scalars(sa.select(RateLimitEvent)))
+        newest = max(event.at for event in events)
+        for event in events:
+            if event.at < newest:
+                event.at -= by
+
+
+async def test_the_lockout_lasts_ten_minutes_from_the_tenth_failure_not_the_first(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await sign_up(client)
+    for number in range(10):
+        await fail_from(app, f"198.51.100.{number}")
+    await backdate_all_but_the_newest(app, timedelta(minutes=9))
+
+    async with browser(app, address="203.0.113.7") as owner:
+        locked = await sign_in(owner, password=PASSWORD)
+
+    assert locked.status_code == 429
+    assert 590 <= int(locked.headers["retry-after"]) <= 600
+    assert "10 minutes" in locked.json()["detail"]
+
+
+async def test_ten_failures_spread_over_more_than_ten_minutes_lock_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await sign_up(client)
+    for number in range(10):
+        await fail_from(app, f"198.51.100.{number}")
+    await backdate_all_but_the_newest(app, timedelta(minutes=11))
+
+    async with browser(app, address="203.0.113.7") as owner:
+        assert (await sign_in(owner, password=PASSWORD)).status_code == 200
 
 
 async def test_ten_failures_from_one_address_lock_that_address_only(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Body, Path, Request, Response, status
 
 from datadive.api.deps import (
     CurrentPrincipal,
@@ -29,6 +29,7 @@ from datadive.schemas.accounts import (
     UserPublic,
     VerifyEmail,
 )
+from datadive.schemas.text import OneLine
 from datadive.services.identity import accounts, email_verification, password_reset, sessions
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -191,7 +192,10 @@ async def request_password_reset(
 
 @router.post("/password-reset/{token}", response_model=Accepted)
 async def confirm_password_reset(
-    token: str, data: PasswordResetConfirm, session: DbSession, policy: PolicyDep
+    token: Annotated[OneLine, Path(max_length=200)],
+    data: PasswordResetConfirm,
+    session: DbSession,
+    policy: PolicyDep,
 ) -> Accepted:
     """Choose a new password with the token from the reset mail; every session ends."""
     await password_reset.reset_password(

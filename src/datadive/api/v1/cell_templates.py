@@ -9,20 +9,21 @@ from fastapi import APIRouter, Path, Query, status
 from datadive.api.deps import CurrentPrincipal, DbSession
 from datadive.schemas.cells import CellTemplatePublic, CellTemplateUpdate, CellTemplateWrite
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cell_templates
 
 router = APIRouter(prefix="/cell-templates", tags=["cell templates"])
 
-TemplateId = Annotated[str, Path(max_length=64)]
+TemplateId = Annotated[OneLine, Path(max_length=64)]
 
 
 @router.get("", response_model=Page[CellTemplatePublic])
 async def list_templates(
     session: DbSession,
     principal: CurrentPrincipal,
-    category: Annotated[str | None, Query(max_length=100)] = None,
+    category: Annotated[OneLine | None, Query(max_length=100)] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Words in title/description")
+        OneLine | None, Query(max_length=200, description="Words in title/description")
     ] = None,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,

@@ -17,6 +17,7 @@ from datadive.schemas.cells import (
     Choices,
     TemplateRef,
 )
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cells
 from datadive.services.membership.access import CellAccess, NotebookAccess
 
@@ -110,7 +111,7 @@ async def upgrade_cell(session: DbSession, access: CellEditor) -> CellPublic:
 
 @router.get("/cells/{cell_id}/choices/{input_name}", response_model=Choices)
 async def read_choices(
-    input_name: Annotated[str, Path(max_length=64)], session: DbSession, access: CellReader
+    input_name: Annotated[OneLine, Path(max_length=64)], session: DbSession, access: CellReader
 ) -> Choices:
     """For a `dataframe` input: the tables that the cells before this one define."""
     names = await cells.dataframe_choices(session, access=access, input_name=input_name)

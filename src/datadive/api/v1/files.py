@@ -17,7 +17,9 @@ from datadive.api.uploads import FILE_FIELD, receive_upload
 from datadive.auth.permissions import Action
 from datadive.errors import Unavailable
 from datadive.schemas.files import FileCopy, FilePublic, FileUpdate
+from datadive.schemas.inputs import QueryBool
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from datadive.schemas.text import OneLine
 from datadive.services.data_files import file_previews, files, survey_definitions
 from datadive.services.data_files.file_previews import MAX_PREVIEW_ROWS
 from datadive.services.membership.access import FileAccess, ProjectAccess, project_access
@@ -71,7 +73,9 @@ async def upload_file(
     settings: SettingsDep,
     changes: FileChangesDep,
     access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.FILE_UPLOAD))],
-    overwrite: Annotated[bool, Query(description="Replace a file already at the path.")] = False,
+    overwrite: Annotated[
+        QueryBool, Query(description="Replace a file already at the path: `true` or `false`.")
+    ] = False,
 ) -> FilePublic:
     """Upload one file (`multipart/form-data`: `file`, optional `path`)."""
     async with receive_upload(
@@ -200,7 +204,7 @@ async def preview_file(
     store: StoreDep,
     access: Annotated[FileAccess, Depends(FilePermission(Action.FILE_READ))],
     rows: Annotated[int, Query(ge=1, le=MAX_PREVIEW_ROWS)] = 50,
-    sheet: Annotated[str | None, Query(max_length=200)] = None,
+    sheet: Annotated[OneLine | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """The file's columns (type, measurement level, labels), its first rows and a profile of
     each column, read from the stored file without a kernel."""

@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Response
 
-from datadive.api.deps import DatabaseDep
+from datadive.api.deps import BackendDep, DatabaseDep
 from datadive.schemas.health import HealthPublic
 from datadive.services.health import check_health
 
@@ -17,7 +17,9 @@ router = APIRouter(tags=["health"])
     summary="Is Datadive able to serve?",
     responses={503: {"model": HealthPublic, "description": "Database unreachable or stale"}},
 )
-async def read_health(database: DatabaseDep, response: Response) -> HealthPublic:
+async def read_health(
+    database: DatabaseDep, backend: BackendDep, response: Response
+) -> HealthPublic:
     health = await check_health(database)
     response.status_code = 200 if health.ok else 503
     response.headers["Cache-Control"] = "no-store"
@@ -26,5 +28,6 @@ async def read_health(database: DatabaseDep, response: Response) -> HealthPublic
             "status": "ok" if health.ok else "unavailable",
             "version": health.version,
             "database": asdict(health.database),
+            "kernels_sandboxed": backend.kernels_sandboxed,
         }
     )

@@ -19,6 +19,7 @@ from datadive.schemas.projects import (
     ProjectUpdate,
     UserSummary,
 )
+from datadive.schemas.text import OneLine
 from datadive.services.membership import projects
 from datadive.services.membership.access import ProjectAccess
 
@@ -46,7 +47,7 @@ def to_public(view: projects.ProjectView) -> ProjectPublic:
 async def list_projects(
     session: DbSession,
     principal: CurrentPrincipal,
-    q: Annotated[str | None, Query(max_length=200, description="Words in the title.")] = None,
+    q: Annotated[OneLine | None, Query(max_length=200, description="Words in the title.")] = None,
     state: Annotated[projects.ProjectState, Query(description="Archived or not.")] = "active",
     role: Annotated[MemberRole | None, Query(description="Only where you have this role.")] = None,
     sort: ProjectSort = "-updated_at",

@@ -20,6 +20,7 @@ from datadive.db.models import Notebook
 from datadive.errors import Invalid
 from datadive.execution.backend import ExecutionBackend, ServerNotRunning
 from datadive.schemas.runs import ServerPublic
+from datadive.schemas.text import OneLine
 from datadive.services.membership.access import ProjectAccess
 
 router = APIRouter(tags=["servers"])
@@ -53,8 +54,10 @@ async def read_server(
 async def start_server(
     request: Request, backend: BackendDep, settings: SettingsDep, access: ExecuteAccess
 ) -> ServerPublic:
-    """Start the project's Jupyter server (nothing happens if it runs); answers once it is up."""
-    await backend.ensure_server(access.project.id)
+    """Start the project's Jupyter server (nothing happens if it runs); answers once it is up.
+    503 `servers-busy` when as many servers run as may (on the machine or for the caller) and
+    none of those that could make room is idle: the least recently used idle one is stopped."""
+    await backend.ensure_server(access.project.id, user_id=access.user.id)
     return await server_public(backend, request, settings.base_url, access)
 
 
@@ -77,7 +80,7 @@ async def open_in_jupyterlab(
     backend: BackendDep,
     principal: SessionPrincipal,
     access: ExecuteAccess,
-    notebook_id: Annotated[str | None, Query(max_length=64)] = None,
+    notebook_id: Annotated[OneLine | None, Query(max_length=64)] = None,
 ) -> RedirectResponse:
     """For a signed-in browser: log in to the project's JupyterLab and open the notebook (or
     JupyterLab's start page). 409 when the server does not run: this GET starts nothing."""

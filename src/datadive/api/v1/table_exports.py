@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from datadive.api.deps import ExecutorDep
 from datadive.api.permissions import NotebookPermission
 from datadive.auth.permissions import Action
+from datadive.schemas.text import OneLine
 from datadive.services.data_files.table_export import (
     MAX_NAME_LENGTH,
     MEDIA_TYPES,
@@ -47,7 +48,7 @@ async def chunks_of(table: ExportedTable) -> AsyncIterator[bytes]:
 async def export_variable(
     executor: ExecutorDep,
     access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EXECUTE))],
-    name: Annotated[str, Path(max_length=MAX_NAME_LENGTH)],
+    name: Annotated[OneLine, Path(max_length=MAX_NAME_LENGTH)],
     table_format: Annotated[TableFormat, Query(alias="format")] = "csv",
 ) -> StreamingResponse:
     """The pandas DataFrame `name` of the notebook's running kernel as a download. Text cells

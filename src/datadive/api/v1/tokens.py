@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from datadive.api.deps import DbSession, SessionPrincipal
 from datadive.schemas.accounts import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic
 from datadive.schemas.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from datadive.schemas.text import OneLine
 from datadive.services.identity import api_tokens
 
 router = APIRouter(prefix="/auth/tokens", tags=["auth"])
@@ -37,6 +40,10 @@ async def create_token(
 
 
 @router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token(token_id: str, session: DbSession, principal: SessionPrincipal) -> None:
+async def revoke_token(
+    token_id: Annotated[OneLine, Path(min_length=1, max_length=64)],
+    session: DbSession,
+    principal: SessionPrincipal,
+) -> None:
     """Revoke a token: it stops working at once."""
     await api_tokens.revoke_api_token(session, user=principal.user, token_id=token_id)

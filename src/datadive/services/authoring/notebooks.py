@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.db.ids import new_id
+from datadive.db.lengths import column_length, fitted
 from datadive.db.models import Cell, Notebook, Project
 from datadive.db.types import utcnow
 from datadive.errors import Conflict
@@ -18,6 +19,7 @@ from datadive.services.membership.access import NotebookAccess, ProjectAccess
 from datadive.services.membership.projects import ARCHIVED_READ_ONLY
 
 MAX_SLUG_LENGTH = 60
+COPY_SUFFIX = " (copy)"
 
 
 def slug_for(title: str) -> str:
@@ -110,7 +112,7 @@ async def duplicate_notebook(
     """A copy with all cells (inputs, code and outputs), under a new title and path."""
     ensure_writable(access.project)
     original = access.notebook
-    new_title = title or f"{original.title} (copy)"
+    new_title = title or fitted(original.title, COPY_SUFFIX, limit=column_length(Notebook.title))
     copy = Notebook(
         project_id=original.project_id,
         title=new_title,

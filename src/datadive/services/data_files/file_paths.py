@@ -2,8 +2,10 @@
 
 A path is relative to the project's file space (`data/` in the Jupyter working folder), uses
 `/` between folders, and can never point outside it. Names that cannot be made safe without
-guessing are refused with a message that says why; harmless differences (backslashes, doubled
-slashes, `./`, trailing dots and spaces, Unicode forms) are normalized.
+guessing are refused with a message that says why (control characters, and direction
+overrides such as U+202E that make a name read differently from what it is); harmless
+differences (backslashes, doubled slashes, `./`, trailing dots and spaces, Unicode forms)
+are normalized.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import unicodedata
 
 from datadive.errors import Invalid
+from datadive.schemas.text import ONE_LINE_REFUSED, describe, first_refused
 
 MAX_PATH_LENGTH = 1024
 MAX_NAME_BYTES = 255
@@ -22,7 +25,6 @@ RESERVED_NAMES = frozenset(
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
 )
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -32,8 +34,12 @@ def normalize_path(raw: str, *, field: str = "path") -> str:
     def refuse(message: str) -> Invalid:
         return Invalid.field(field, message)
 
-    if CONTROL.search(raw):
-        raise refuse("must not contain control characters (such as NUL or line breaks)")
+    if found := first_refused(raw, ONE_LINE_REFUSED):
+        # Direction overrides make `invoice\u202efdp.exe` look like `invoiceexe.pdf`.
+        raise refuse(
+            "must not contain control characters (such as NUL or line breaks) or direction "
+            f"overrides: {raw!r} holds {describe(found[1])}; rename the file"
+        )
     text = unicodedata.normalize("NFC", raw.replace("\\", "/")).strip()
     if text.startswith("/") or DRIVE.match(text):
         raise refuse("must be relative to the project's files, not an absolute path")

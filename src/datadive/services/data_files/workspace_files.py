@@ -39,6 +39,7 @@ from datadive.storage.base import FileStore, hash_file
 log = logging.getLogger(__name__)
 FICLONE = 0x40049409  # Linux ioctl: share the blocks, copy on write
 Manifest = dict[str, list[Any]]  # path -> [sha256, size, mtime_ns]
+STATE_FOLDER = "workspace-files"  # in the data dir: one manifest per project
 
 
 def clone_or_copy(source: Path, target: Path) -> None:

@@ -109,8 +109,8 @@ async def sign_up(
 def sign_in_limits(*, account: str, address: str, policy: AuthPolicy) -> list[rate_limits.Limit]:
     window, limit = policy.sign_in_lockout, policy.sign_in_failure_limit
     return [
-        rate_limits.Limit(f"sign-in:account:{account}", limit, window),
-        rate_limits.Limit(f"sign-in:address:{address}", limit, window),
+        rate_limits.Limit(f"sign-in:account:{account}", limit, window, lockout=True),
+        rate_limits.Limit(f"sign-in:address:{address}", limit, window, lockout=True),
     ]
 
 

@@ -1,7 +1,9 @@
 """Sliding-window rate limits stored in the database, so they hold across processes.
 
-A limit allows `max_events` events per `window` in a bucket (`sign-in:account:ada`); once
-full, the next attempt is refused until the oldest counted event leaves the window.
+A limit allows `max_events` events per `window` in a bucket (`mail:account:ada`); once
+full, the next attempt is refused until the oldest counted event leaves the window. A lockout
+(`sign-in:account:ada`) refuses for a whole window counted from the event that filled it, so
+that ten failures spread over nine minutes still lock for ten minutes (SECURITY.md check 7).
 """
 
 from __future__ import annotations
@@ -24,13 +26,17 @@ class Limit:
     bucket: str
     max_events: int
     window: timedelta
+    lockout: bool = False
 
 
 async def seconds_until_allowed(session: AsyncSession, limit: Limit, *, now: datetime) -> int:
+    # A lockout that is still on began within the window, and the events that filled it
+    # within the window before that.
+    since = now - limit.window * (2 if limit.lockout else 1)
     recent = (
         await session.execute(
             sa.select(RateLimitEvent.at)
-            .where(RateLimitEvent.bucket == limit.bucket, RateLimitEvent.at > now - limit.window)
+            .where(RateLimitEvent.bucket == limit.bucket, RateLimitEvent.at > since)
             .order_by(RateLimitEvent.at.desc())
             .limit(limit.max_events)
         )
@@ -38,7 +44,12 @@ async def seconds_until_allowed(session: AsyncSession, limit: Limit, *, now: dat
     counted = list(recent)
     if len(counted) < limit.max_events:
         return 0
-    return math.ceil((counted[-1] + limit.window - now).total_seconds())
+    newest, oldest = counted[0], counted[-1]
+    if not limit.lockout:
+        return math.ceil((oldest + limit.window - now).total_seconds())
+    if newest - oldest >= limit.window:
+        return 0  # never `max_events` within one window
+    return max(math.ceil((newest + limit.window - now).total_seconds()), 0)
 
 
 async def enforce_limits(

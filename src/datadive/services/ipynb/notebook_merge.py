@@ -57,11 +57,14 @@ class FileNotebook:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
     if isinstance(value, list) and all(isinstance(part, str) for part in value):
-        return "".join(value)
-    raise NotANotebook("a cell's source is not text")
+        value = "".join(value)
+    if not isinstance(value, str):
+        raise NotANotebook("a cell's source is not text")
+    if "\x00" in value:
+        # Python refuses it in code, and PostgreSQL cannot store it in text.
+        raise NotANotebook("a cell's source holds a NUL character (U+0000)")
+    return value
 
 
 def read_file_notebook(data: bytes, *, notebook_id: str) -> FileNotebook:

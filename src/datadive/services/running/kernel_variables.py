@@ -244,12 +244,11 @@ async def running_kernel(
     if not status.running:
         return None
     client = executor.clients.get(notebook.project_id)
-    if client is not None and client.handle.url == status.url:
-        handle = client.handle
-    else:
-        # The server runs, so this only looks it up (it was started outside a run: the
-        # project page, another replica).
-        handle = await executor.backend.ensure_server(notebook.project_id)
+    # The server runs, so this only looks it up, with its current token (rotated when a
+    # member lost access).
+    handle = await executor.backend.ensure_server(notebook.project_id)
+    if client is not None:
+        client.adopt(handle)
     known = executor.kernels.get(notebook.id)
     if known is not None and known[0] == handle.url:
         return handle, known[1].kernel_id

@@ -13,6 +13,7 @@ import os
 import socket
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -103,6 +104,12 @@ class RunExecutor:
         self.finished: dict[str, RunSignal] = {}
         # notebook id → (server url, kernel session); asking Jupyter each run costs a round trip
         self.kernels: dict[str, tuple[str, KernelSession]] = {}
+        # project id → runs of this process in progress there (its server is busy)
+        self.running_in: Counter[str] = Counter()
+
+    def projects_running(self) -> frozenset[str]:
+        """The projects where a run of this process is in progress."""
+        return frozenset(project for project, count in self.running_in.items() if count)
 
     async def start_cell_run(self, *, access: CellAccess) -> str:
         start_now = await self._kernel_ready(access.notebook)
@@ -162,6 +169,11 @@ class RunExecutor:
     async def stop_server(self, project_id: str) -> None:
         """Stop the project's Jupyter server: every notebook's kernel goes with it."""
         await self.backend.stop(project_id)
+        await self.server_stopped(project_id)
+
+    async def server_stopped(self, project_id: str) -> None:
+        """The project's server stopped (by hand, or to make room for another): the cells that
+        ran say their variables are gone."""
         async with self.database.transaction() as session:
             notebook_ids = await notebooks.project_notebook_ids(session, project_id=project_id)
             await runs.mark_not_run_since_restart(session, notebook_ids=notebook_ids)
@@ -262,9 +274,13 @@ class RunExecutor:
             await client.close()
 
     async def _guarded(self, plan: RunPlan) -> None:
+        self.running_in[plan.project_id] += 1
         try:
             await self._run_and_report(plan)
         finally:
+            self.running_in[plan.project_id] -= 1
+            if not self.running_in[plan.project_id]:
+                del self.running_in[plan.project_id]
             self._announce(plan.run_id)
 
     def _announce(self, run_id: str, answer: RunAnswer | None = None) -> None:
@@ -300,7 +316,7 @@ class RunExecutor:
         """The client of the project's server; one made for a server that has since been
         replaced (it died and was started again) is closed, connections and all."""
         client = self.clients.get(project_id)
-        if client is None or client.handle != handle:
+        if client is None or not client.adopt(handle):
             if client is not None:
                 await client.close()
             client = JupyterClient(handle, stream_limit=self.stream_limit)
@@ -316,11 +332,14 @@ class RunExecutor:
             warm = (await self.backend.status(plan.project_id)).running
             if not warm:  # starting a server takes seconds: say so
                 await self._set_status(run_id, "starting", started_at=started_at)
-        handle = await self.backend.ensure_server(plan.project_id)
+        handle = await self.backend.ensure_server(plan.project_id, user_id=plan.requested_by)
         client = await self._client(plan.project_id, handle)
         known = self.kernels.get(plan.notebook_id)
         if known is not None and known[0] == handle.url:
             kernel = known[1]
+            if self.backend.kernel_stop_reason(plan.project_id, kernel.kernel_id) is not None:
+                # Stopped over its memory limit after its last cell: restarted, variables gone.
+                await self._variables_gone([plan.notebook_id])
         else:
             kernel = await client.start_session(path=plan.path, kernel_name=plan.kernel_name)
             self.kernels[plan.notebook_id] = (handle.url, kernel)
@@ -352,6 +371,10 @@ class RunExecutor:
                     kernel.kernel_id, cell.source, on_change=progress.outputs_changed
                 )
                 if result.status == "dead":  # Jupyter restarts it: the variables are gone
+                    stopped_because = self.backend.kernel_stop_reason(
+                        plan.project_id, kernel.kernel_id
+                    )
+                    result.problem = stopped_because or result.problem
                     self.kernels.pop(plan.notebook_id, None)
                     await self._variables_gone([plan.notebook_id], except_ids=[cell.id])
                 problem = (
@@ -466,6 +489,7 @@ class RunPlan:
     project_id: str
     path: str
     kernel_name: str
+    requested_by: str | None  # whose request starts the server, when one starts
     cells: list[PlannedCell]
     started: bool  # queued as `running` (the kernel was ready)
     first_started: bool  # its first cell is marked running already
@@ -478,6 +502,7 @@ class RunPlan:
             project_id=notebook.project_id,
             path=notebook.path,
             kernel_name=notebook.kernel_name,
+            requested_by=queued.run.requested_by_id,
             cells=[
                 PlannedCell(q.cell.id, q.cell.kind, q.cell.source, q.index) for q in queued.cells
             ],

@@ -18,6 +18,7 @@ from datadive.db.models import Cell, Run, User
 from datadive.db.models.runs import ACTIVE_RUN_STATUSES, ONE_ACTIVE_RUN
 from datadive.db.types import utcnow
 from datadive.errors import Conflict, Invalid
+from datadive.schemas.text import escape_nul
 from datadive.services.authoring import cell_status
 from datadive.services.authoring.cells import STALE_ABLE, CellView, load_cell, load_cells
 from datadive.services.authoring.notebook_events import record_event
@@ -187,7 +188,11 @@ async def finish_run(
         await session.execute(
             sa.update(runs)
             .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
-            .values(status=status, error=error, finished_at=utcnow())
+            .values(
+                status=status,
+                error=None if error is None else escape_nul(error),
+                finished_at=utcnow(),
+            )
             .returning(*runs.c)
         )
     ).one_or_none()

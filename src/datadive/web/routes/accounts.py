@@ -14,6 +14,7 @@ from datadive.auth.cookies import clear_session_cookie, set_session_cookie
 from datadive.errors import Conflict, DatadiveError, FieldError, Invalid
 from datadive.mail.background import send_quietly
 from datadive.schemas.accounts import SignIn, SignUp
+from datadive.schemas.text import OneLine
 from datadive.services.identity import accounts, email_verification, sessions
 from datadive.web.deps import FormFields, MaybeSignedIn
 from datadive.web.forms import (
@@ -35,7 +36,7 @@ SIGN_IN_FIELDS = ("login", "password")
 VERIFY_FIELDS = ("email", "code")
 PASSWORDS = ("password", "password_again")
 
-NextParam = Annotated[str | None, Query(alias="next", max_length=2000)]
+NextParam = Annotated[OneLine | None, Query(alias="next", max_length=2000)]
 
 
 def start_session(response: Response, request: Request, new: sessions.NewSession) -> Response:

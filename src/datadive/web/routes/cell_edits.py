@@ -64,6 +64,7 @@ async def save_code(
     access: CellEditAccess,
 ) -> Response:
     source = posted_source(values)
+    cell_id = access.cell.id  # a rollback expires the loaded cell
     try:
         if access.cell.kind == "template":
             raise Invalid.field("source", "of a template cell comes from its form")
@@ -72,7 +73,7 @@ async def save_code(
     except DatadiveError as error:
         await settle(session, error, principal.user)
         access = await cell_access(
-            session, user=principal.user, cell_id=access.cell.id, action=Action.NOTEBOOK_READ
+            session, user=principal.user, cell_id=cell_id, action=Action.NOTEBOOK_READ
         )
         form = Form.rejected({"source": source or ""}, error, fields=("source",))
         return await render_cell(request, session, access, form=form, error=error)

@@ -14,6 +14,7 @@ from datadive.api.file_changes import StoreDep
 from datadive.auth.permissions import Action, require
 from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellUpdate
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cells
 from datadive.services.columns.column_checks import known_tables, range_warnings
 from datadive.services.columns.column_sources import FormColumn, table_columns
@@ -97,8 +98,8 @@ async def column_choices(
     store: StoreDep,
     access: EditAccess,
     place: Place,
-    table: Annotated[str, Query(max_length=200)] = "",
-    levels: Annotated[str, Query(max_length=100)] = "",
+    table: Annotated[OneLine, Query(max_length=200)] = "",
+    levels: Annotated[OneLine, Query(max_length=100)] = "",
 ) -> Response:
     """The columns of `table` as the form's cell (`cell`, or a new one `after` another) can
     use them, with their labels and levels, as `<option>`s for `js/column-picker.js`: from

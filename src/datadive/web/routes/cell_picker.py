@@ -14,6 +14,7 @@ from datadive.api.deps import DbSession, ExecutorDep, SettingsDep
 from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError
 from datadive.schemas.cells import CellCreate
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cells
 from datadive.services.authoring.cell_templates import get_template, list_templates, spec_of
 from datadive.services.membership.access import NotebookAccess
@@ -83,9 +84,9 @@ async def pick_template(
     principal: SignedIn,
     session: DbSession,
     access: EditAccess,
-    after: Annotated[str, Query(max_length=64)] = "",
-    q: Annotated[str, Query(max_length=100)] = "",
-    template: Annotated[str, Query(max_length=64)] = "",
+    after: Annotated[OneLine, Query(max_length=64)] = "",
+    q: Annotated[OneLine, Query(max_length=100)] = "",
+    template: Annotated[OneLine, Query(max_length=64)] = "",
 ) -> Response:
     if template:
         return await show_form(

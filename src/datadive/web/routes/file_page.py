@@ -16,10 +16,12 @@ from datadive.api.deps import DbSession, SettingsDep
 from datadive.api.file_changes import StoreDep
 from datadive.api.permissions import FilePermission
 from datadive.auth.permissions import Action, is_allowed
+from datadive.db.lengths import column_length, fitted
 from datadive.db.models import File, Notebook
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.cells import CellCreate
 from datadive.schemas.notebooks import NotebookCreate
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cells, notebooks
 from datadive.services.data_files import file_previews, survey_definitions
 from datadive.services.membership.access import (
@@ -45,7 +47,7 @@ NEW_NOTEBOOK = "new"
 ReadAccess = Annotated[FileAccess, Depends(FilePermission(Action.FILE_READ))]
 # Adding the import cell edits a notebook of the file's project.
 UseAccess = Annotated[FileAccess, Depends(FilePermission(Action.NOTEBOOK_EDIT))]
-Sheet = Annotated[str | None, Query(max_length=200)]
+Sheet = Annotated[OneLine | None, Query(max_length=200)]
 
 
 def file_url(file_id: str) -> str:
@@ -138,7 +140,9 @@ async def target_notebook(
         project = await project_access(
             session, user=access.user, project_id=access.project.id, action=Action.NOTEBOOK_CREATE
         )
-        title = values.get("title", "").strip() or PurePosixPath(access.file.path).stem
+        # A file's name may be longer than a title can be: the derived title is shortened.
+        stem = fitted(PurePosixPath(access.file.path).stem, limit=column_length(Notebook.title))
+        title = values.get("title", "").strip() or stem
         data = parse(NotebookCreate, {"title": title})
         return await notebooks.create_notebook(session, access=project, data=data)
     if not chosen:

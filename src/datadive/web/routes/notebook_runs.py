@@ -11,6 +11,7 @@ from starlette.responses import Response
 from datadive.api.deps import DatabaseDep, DbSession, ExecutorDep
 from datadive.schemas.cells import CellUpdate
 from datadive.web.deps import FormFields, SignedIn
+from datadive.web.forms import parse
 from datadive.web.notebook_page import (
     CellExecuteAccess,
     ExecuteAccess,
@@ -34,7 +35,8 @@ async def run_cell(
     """Run one cell; edited code sent along is saved first."""
     source = posted_source(values)
     if source is not None and access.cell.kind != "template":
-        access = await update_apart(database, access, CellUpdate(source=source))
+        # Checked like the editor's save: text the cell may not hold is a 422, not a 500.
+        access = await update_apart(database, access, parse(CellUpdate, {"source": source}))
     await executor.start_cell_run(access=access)
     return done(request, access.notebook, "The cell is queued to run.", access.cell.id)
 

@@ -16,6 +16,7 @@ from datadive.auth.cookies import clear_session_cookie, set_session_cookie
 from datadive.auth.principal import Principal
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.accounts import ApiTokenCreate, ProfileUpdate
+from datadive.schemas.text import OneLine
 from datadive.services.identity import accounts, api_tokens, sessions
 from datadive.web.deps import FormFields
 from datadive.web.forms import Form, failure_status, parse, pick, require_filled, settle
@@ -224,7 +225,7 @@ async def create_token(
 @router.post("/tokens/{token_id}/revoke")
 async def revoke_token(
     request: Request,
-    token_id: Annotated[str, Path(min_length=1, max_length=64)],
+    token_id: Annotated[OneLine, Path(min_length=1, max_length=64)],
     session: DbSession,
     principal: SessionPrincipal,
 ) -> Response:

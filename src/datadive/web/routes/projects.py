@@ -16,6 +16,7 @@ from datadive.auth.principal import Principal
 from datadive.db.models import Project
 from datadive.errors import DatadiveError, Invalid
 from datadive.schemas.projects import ProjectCreate, ProjectSort, ProjectUpdate
+from datadive.schemas.text import OneLine
 from datadive.services.membership import projects
 from datadive.services.membership.access import ProjectAccess, project_access
 from datadive.web.deps import FormFields, MaybeSignedIn, SignedIn
@@ -31,10 +32,10 @@ PAGE_SIZE = 50
 PROJECT_FIELDS = ("title", "description")
 SORTS: dict[str, str] = {"-updated_at": "Recently changed", "title": "Title (A to Z)"}
 
-Search = Annotated[str | None, Query(max_length=200)]
+Search = Annotated[OneLine | None, Query(max_length=200)]
 State = Annotated[Literal["active", "archived"], Query()]
-Cursor = Annotated[str | None, Query(max_length=500)]
-Deleted = Annotated[str | None, Query(max_length=64)]
+Cursor = Annotated[OneLine | None, Query(max_length=500)]
+Deleted = Annotated[OneLine | None, Query(max_length=64)]
 ReadAccess = Annotated[ProjectAccess, Depends(ProjectPermission(Action.PROJECT_READ))]
 UpdateAccess = Annotated[ProjectAccess, Depends(ProjectPermission(Action.PROJECT_UPDATE))]
 ArchiveAccess = Annotated[ProjectAccess, Depends(ProjectPermission(Action.PROJECT_ARCHIVE))]

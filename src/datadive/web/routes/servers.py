@@ -40,7 +40,7 @@ async def start_server(
     request: Request, principal: SignedIn, backend: BackendDep, access: ExecuteAccess
 ) -> Response:
     """Answers once the server is up (a few seconds for a local one)."""
-    await backend.ensure_server(access.project.id)
+    await backend.ensure_server(access.project.id, user_id=access.user.id)
     return await server_changed(request, backend, access, "The Jupyter server is running.")
 
 

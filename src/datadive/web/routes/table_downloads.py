@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from datadive.api.deps import ExecutorDep
+from datadive.schemas.text import OneLine
 from datadive.services.data_files.table_export import MAX_NAME_LENGTH, check_table_name
 from datadive.services.running.kernel_variables import dataframe_columns
 from datadive.web.deps import SignedIn
@@ -37,7 +38,7 @@ async def download_table(
     request: Request,
     principal: SignedIn,
     access: ExecuteAccess,
-    name: Annotated[str, Query(max_length=MAX_NAME_LENGTH)],
+    name: Annotated[OneLine, Query(max_length=MAX_NAME_LENGTH)],
     table_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     """The form's target: on to the export route, which checks everything again."""

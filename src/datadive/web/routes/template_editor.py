@@ -14,6 +14,7 @@ from datadive.api.deps import DbSession
 from datadive.auth.principal import Principal
 from datadive.db.models import CellTemplate
 from datadive.errors import Conflict, Invalid
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cell_templates
 from datadive.web.deps import FormFields, SignedIn
 from datadive.web.forms import Form, failure_status, settle
@@ -31,8 +32,8 @@ from datadive.web.template_preview import build_preview
 
 router = APIRouter()
 
-TemplateId = Annotated[str, Path(max_length=64)]
-CopyOf = Annotated[str, Query(max_length=64)]
+TemplateId = Annotated[OneLine, Path(max_length=64)]
+CopyOf = Annotated[OneLine, Query(max_length=64)]
 # After a save, the library: the template is listed there, and the editor's address never
 # keeps a "saved" notice that a later refused save would contradict.
 LIBRARY_SAVED = "/templates?notice=saved"

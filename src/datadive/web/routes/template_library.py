@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from datadive.api.deps import DbSession
 from datadive.db.models import CellTemplate
+from datadive.schemas.text import OneLine
 from datadive.services.authoring import cell_templates
 from datadive.web.deps import SignedIn
 from datadive.web.navigation import redirect
@@ -24,9 +25,9 @@ router = APIRouter()
 # Far more than the library holds; the page shows every match at once, grouped.
 MAX_LISTED = 500
 
-TemplateId = Annotated[str, Path(max_length=64)]
-Search = Annotated[str, Query(max_length=200)]
-Category = Annotated[str, Query(max_length=100)]
+TemplateId = Annotated[OneLine, Path(max_length=64)]
+Search = Annotated[OneLine, Query(max_length=200)]
+Category = Annotated[OneLine, Query(max_length=100)]
 Deleted = Annotated[bool, Query()]
 
 

@@ -1,0 +1,32 @@
+"""A kernel manager that runs at most `max_kernels` kernels in one project's server.
+
+Loaded by the server as `--ServerApp.kernel_manager_class`, so the bound holds for Datadive's
+runs and for JupyterLab alike. Starting one kernel more answers 429 with a message that says
+what to do; Datadive passes it on (`TooManyKernels`). Refusing, rather than stopping another
+notebook's kernel, keeps anyone's variables from vanishing under them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+from tornado import web
+from traitlets import Integer
+
+from datadive.jupyter.kernel_refusal import too_many_kernels
+
+TOO_MANY_KERNELS = 429
+
+
+class BoundedKernelManager(MappingKernelManager):
+    max_kernels = Integer(0, config=True, help="Kernels running at once; 0: no bound.")
+
+    async def start_kernel(  # type: ignore[override]
+        self, *, kernel_id: str | None = None, path: Any = None, **kwargs: Any
+    ) -> str:
+        starts_one = kernel_id is None or kernel_id not in self
+        if starts_one and self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:
+            raise web.HTTPError(TOO_MANY_KERNELS, too_many_kernels(self.max_kernels))
+        kernel: str = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        return kernel

@@ -1,0 +1,88 @@
+"""SECURITY.md check 6, on every route: a state-changing request that carries the session
+cookie but comes from another site is refused, and no GET changes anything.
+
+The routes are walked from the app (API and pages), so a new route is tried without anyone
+listing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from tests.support.accounts import PASSWORD
+from tests.support.routes import app_routes, fill_path, path_values, write_routes
+from tests.support.snapshots import (
+    changed_files,
+    changed_tables,
+    database_rows,
+    stored_files,
+)
+from tests.support.world import build_world
+
+FORGERIES = {
+    "no Origin": {},
+    "Origin null": {"Origin": "null"},
+    "foreign Origin": {"Origin": "https://evil.example"},
+    "cross-site fetch": {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
+}
+# What a GET needs in its query string to answer at once.
+GET_QUERIES = {
+    "/api/v1/notebooks/{notebook_id}/events": "?after=0&wait=0",
+    "/api/v1/projects/{project_id}/jupyterlab": "?notebook_id={notebook_id}",
+    "/notebooks/{notebook_id}/download-table": "?name=df&table_format=csv",
+}
+
+
+def forged(app: FastAPI, cookie: str, headers: dict[str, str]) -> httpx.AsyncClient:
+    """A page of another site making the victim's browser send the request: the cookie goes
+    along (SameSite=Lax does not stop every case), `Origin` is what that browser says."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    client = httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=headers)
+    client.cookies.set("datadive_session", cookie)
+    return client
+
+
+async def test_every_change_sent_from_another_site_is_refused(app: FastAPI, tmp_path: Path) -> None:
+    world = await build_world(app)
+    values = await path_values(app, world)
+    routes = [(m, p) for m, p, _ in write_routes(app)]
+    assert len(routes) > 70, "the walk found too few routes"
+    before = await database_rows(app)
+    files_before = stored_files(tmp_path / "data")
+
+    wrong = {}
+    for forgery, headers in FORGERIES.items():
+        async with forged(app, world.owner.cookie, headers) as client:
+            for method, path in routes:
+                body = {"password": PASSWORD, "current_password": PASSWORD, "title": "Forged"}
+                answer = await client.request(method, fill_path(path, values), json=body)
+                if answer.status_code != 403 or "Cross-site request refused" not in answer.text:
+                    wrong[f"{method} {path} with {forgery}"] = answer.status_code
+
+    assert not wrong, wrong
+    assert changed_tables(before, await database_rows(app)) == []
+    assert changed_files(files_before, stored_files(tmp_path / "data")) == []
+
+
+async def test_no_get_changes_anything(app: FastAPI, tmp_path: Path) -> None:
+    world = await build_world(app)
+    values = await path_values(app, world)
+    gets = [p for m, p, _ in app_routes(app) if m == "GET"]
+    assert len(gets) > 40, "the walk found too few routes"
+    before = await database_rows(app)
+    files_before = stored_files(tmp_path / "data")
+
+    failed = {}
+    async with world.owner.client(app) as owner:
+        for path in gets:
+            url = fill_path(path + GET_QUERIES.get(path, ""), values)
+            answer = await owner.get(url)
+            if answer.status_code >= 500:
+                failed[path] = (answer.status_code, answer.text[:200])
+
+    assert not failed, failed
+    assert changed_tables(before, await database_rows(app)) == []
+    assert changed_files(files_before, stored_files(tmp_path / "data")) == []
+    assert not app.state.backend.servers, "a GET started a Jupyter server"
