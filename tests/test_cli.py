@@ -264,6 +264,44 @@ def test_mailed_links_point_where_datadive_listens_unless_the_base_url_is_set(
     assert f"{base_url or served.url}/reset-password#" in body_of(reset_mail)
 
 
+def read_http_answer(connection: socket.socket) -> bytes:
+    """One HTTP/1.1 answer with a Content-Length; b"" when the server closed the connection."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return received
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head
+
+
+def test_serve_keeps_an_idle_connection_open_across_a_pause(tmp_path: Path) -> None:
+    """A browser, or a proxy in front of Datadive, sends its next request on the connection it
+    kept, after the user paused. Closed by the server after uvicorn's 5 s default, a request
+    sent just as it closed failed (seen under load: bench/load.py)."""
+    request = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with serving(tmp_path) as served:
+        get_when_ready(f"{served.url}/api/v1/health")
+        address = httpx.URL(served.url)
+        with socket.create_connection((address.host, address.port), timeout=10) as connection:
+            connection.sendall(request)
+            first = read_http_answer(connection)
+            time.sleep(6)
+            connection.sendall(request)
+            second = read_http_answer(connection)
+
+    assert first.startswith(b"HTTP/1.1 200")
+    assert second.startswith(b"HTTP/1.1 200"), "the server closed the idle connection"
+
+
 def test_serve_says_loudly_when_kernels_are_not_sandboxed(tmp_path: Path) -> None:
     missing = str(tmp_path / "no-such-bwrap")
 

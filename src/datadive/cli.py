@@ -103,6 +103,11 @@ def url_for(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+# How long an idle HTTP connection stays open. Longer than a person pauses between clicks and
+# than the idle timeout of the proxies usually put in front (60 s): uvicorn's default of 5 s
+# made a request sent on a kept connection just as the server closed it fail.
+KEEP_ALIVE_SECONDS = 75
+
 # A server listening on every address is reached on this machine through the loopback one.
 WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
 
@@ -181,6 +186,7 @@ def serve(
             port=port,
             reload=True,
             reload_dirs=[str(Path(__file__).parent)],
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         return
     sock = bind_socket(host, port)
@@ -192,7 +198,9 @@ def serve(
         app = create_app(with_listening_base_url(settings, host=host, port=port))
     except StartupError as exc:
         raise fail(exc.detail) from None
-    server = uvicorn.Server(uvicorn.Config(app, log_level="info"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    )
     redact_access_log()
     server.run(sockets=[sock])
     if not server.started:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from datadive.db.engine import Database, to_async_url
 from datadive.errors import ConfigurationError
@@ -51,3 +53,35 @@ async def test_sqlite_file_in_a_missing_folder_names_the_setting(tmp_path: Path)
             await database.check_reachable()
     finally:
         await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_connections_outlive_a_burst_of_concurrent_requests(
+    postgres_admin_url: str,
+) -> None:
+    """Ten transactions at once, then ten more: the second burst gets the connections of the
+    first. (With SQLAlchemy's default pool of five, every transaction past the fifth at once
+    started a new PostgreSQL server process and closed it again, which made an authenticated
+    `GET /projects` with ten clients many times slower; bench/load.py.)"""
+    burst = 10
+    database = Database(postgres_admin_url)
+
+    async def server_processes_of_a_burst() -> set[int]:
+        together = asyncio.Barrier(burst)
+
+        async def one() -> int:
+            async with database.transaction() as session:
+                pid = await session.scalar(sa.text("SELECT pg_backend_pid()"))
+                await together.wait()  # all ten hold a connection at the same time
+                return int(pid)
+
+        return set(await asyncio.gather(*(one() for _ in range(burst))))
+
+    try:
+        first = await server_processes_of_a_burst()
+        second = await server_processes_of_a_burst()
+    finally:
+        await database.dispose()
+
+    assert len(first) == burst
+    assert second == first

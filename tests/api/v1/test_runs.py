@@ -358,3 +358,26 @@ async def test_stopping_the_server_leaves_cells_not_run_since_restart(
     assert stopped.status_code == 204
     assert (after["status"], after["status_reason"]) == ("idle", "restart")
     assert after["outputs"][0]["text"] == "kept\n"
+
+
+async def test_a_request_waiting_for_a_run_holds_no_database_connection(
+    app: FastAPI, world: World
+) -> None:
+    """Waiting requests kept their transaction, and so a connection, for as long as the run
+    went on: forty users waiting for their cells at once used up PostgreSQL's pool, and every
+    other request then waited for a connection (bench/load.py)."""
+    pool = app.state.database.engine.pool
+    async with world.editor.client(app) as editor:
+        cell = await add_cell(editor, world.notebook_id, "code", "import time\ntime.sleep(3)")
+        await run_code(editor, world.notebook_id, "1 + 1")  # the kernel is up before we look
+        waiting = asyncio.ensure_future(
+            editor.post(f"/api/v1/cells/{cell['id']}/execute", params={"wait": 60})
+        )
+        held = []
+        for _ in range(20):
+            await asyncio.sleep(0.1)
+            held.append(pool.checkedout())
+        answer = await waiting
+
+    assert answer.status_code == 200
+    assert min(held) == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datadive.api.deps import CurrentPrincipal, DatabaseDep, DbSession, ExecutorDep
 from datadive.api.permissions import (
@@ -39,6 +40,13 @@ router = APIRouter(tags=["runs"])
 WaitParam = Annotated[
     float, Query(ge=0, le=300, description="Seconds to wait for the run to finish.")
 ]
+
+
+async def end_request_transaction(session: AsyncSession) -> None:
+    """Commit the request's transaction before waiting for a run: it only checked the caller
+    and their access, and held open it kept a database connection for as long as the run
+    went on (with forty runs waiting at once, PostgreSQL's pool was used up)."""
+    await session.commit()
 
 
 async def run_answer(
@@ -78,10 +86,12 @@ async def execute_cell(
     executor: ExecutorDep,
     principal: CurrentPrincipal,
     access: Annotated[CellAccess, Depends(CellPermission(Action.NOTEBOOK_EXECUTE))],
+    session: DbSession,
     wait: WaitParam = 0,
 ) -> RunPublic:
     """Run one cell. Answers 202 with the queued run, or 200 with the finished run and cell."""
     run_id = await executor.start_cell_run(access=access)
+    await end_request_transaction(session)
     finished_here = await executor.wait(run_id, wait)
     return await run_answer(database, principal, run_id, response, finished_here)
 
@@ -93,6 +103,7 @@ async def execute_notebook(
     executor: ExecutorDep,
     principal: CurrentPrincipal,
     access: Annotated[NotebookAccess, Depends(NotebookPermission(Action.NOTEBOOK_EXECUTE))],
+    session: DbSession,
     data: Annotated[NotebookRunRequest | None, Body()] = None,
     wait: WaitParam = 0,
 ) -> RunPublic:
@@ -100,6 +111,7 @@ async def execute_notebook(
     run_id = await executor.start_notebook_run(
         access=access, from_cell=data.from_cell if data else None
     )
+    await end_request_transaction(session)
     finished_here = await executor.wait(run_id, wait)
     return await run_answer(database, principal, run_id, response, finished_here)
 
@@ -111,9 +123,11 @@ async def read_run(
     executor: ExecutorDep,
     principal: CurrentPrincipal,
     run: Annotated[Run, Depends(RunPermission(Action.NOTEBOOK_READ))],
+    session: DbSession,
     wait: WaitParam = 0,
 ) -> RunPublic:
     """A run and its cells (200 when finished, 202 while it goes on)."""
+    await end_request_transaction(session)
     finished_here = await executor.wait(run.id, wait)
     return await run_answer(database, principal, run.id, response, finished_here)
 
