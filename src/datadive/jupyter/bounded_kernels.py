@@ -4,13 +4,17 @@ Loaded by the server as `--ServerApp.kernel_manager_class`, so the bound holds f
 runs and for JupyterLab alike. Starting one kernel more answers 429 with a message that says
 what to do; Datadive passes it on (`TooManyKernels`). Refusing, rather than stopping another
 notebook's kernel, keeps anyone's variables from vanishing under them.
+
+It extends Jupyter's default, the *async* manager: the synchronous `MappingKernelManager`
+drives kernels from other threads, which corrupted the websockets' write buffers (tornado's
+`assert 0 < size <= self._size`) and lost cells' outputs and connections.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets import Integer
 
@@ -19,7 +23,7 @@ from datadive.jupyter.kernel_refusal import too_many_kernels
 TOO_MANY_KERNELS = 429
 
 
-class BoundedKernelManager(MappingKernelManager):
+class BoundedKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(0, config=True, help="Kernels running at once; 0: no bound.")
 
     async def start_kernel(  # type: ignore[override]
