@@ -38,6 +38,10 @@ async def upload(page: Page, name: str, data: bytes) -> None:
     await drop_file(page, name, data.decode("utf-8"))
     upload = page.locator(".upload-item").filter(has_text=name)
     await expect(upload.locator(".upload-message")).to_have_text("Uploaded.")
+    # The file list (and the form a next file is dropped on) is swapped in after the upload;
+    # a file dropped on the old form before that is dropped on a detached element, and lost.
+    files = page.locator("#files")
+    await expect(files.get_by_role("link", name=name, exact=True)).to_be_visible()
 
 
 async def test_programme_names_from_the_qsf_in_tables_and_plots(page: Page, site: Site) -> None:
