@@ -3,7 +3,8 @@ folder, to show that a refused request changed nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,28 @@ def stored_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def changed_tables(before: Rows, after: Rows) -> list[str]:
-    """The tables whose rows differ: an assertion message that says where to look."""
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The names (tables, files) whose content differs: an assertion message that says where
+    to look."""
     return [
         name for name in sorted(before.keys() | after.keys()) if before.get(name) != after.get(name)
     ]
 
 
-def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
-    return [
-        name for name in sorted(before.keys() | after.keys()) if before.get(name) != after.get(name)
+@dataclass(frozen=True)
+class Stored:
+    rows: Rows
+    files: dict[str, bytes]
+
+
+async def everything_stored(app: FastAPI, *, ignore: Iterable[str] = ()) -> Stored:
+    """The app's database rows (see `database_rows` for `ignore`) and its data folder."""
+    folder = app.state.settings.resolved_data_dir
+    return Stored(await database_rows(app, ignore=ignore), stored_files(folder))
+
+
+def changes(before: Stored, after: Stored) -> list[str]:
+    """What differs between two snapshots: `table <name>` and `file <path>`."""
+    return [f"table {name}" for name in changed(before.rows, after.rows)] + [
+        f"file {name}" for name in changed(before.files, after.files)
     ]

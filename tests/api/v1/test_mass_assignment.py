@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from datadive.app import create_app
 from datadive.config import Settings
 from tests.support.routes import app_routes, fill_path, path_values
-from tests.support.snapshots import changed_tables, database_rows
+from tests.support.snapshots import changed, database_rows
 from tests.support.world import World, build_world
 
 # One change the owner may make on each PATCH route.
@@ -77,8 +77,8 @@ async def test_a_patch_with_a_smuggled_field_is_refused_and_changes_nothing(
                 named = answer.json().get("errors") if answer.status_code == 422 else None
                 if [error["field"] for error in named or []] != [field]:
                     wrong[f"{path} with {field}"] = (answer.status_code, answer.text[:200])
-            if changed := changed_tables(before, await database_rows(app)):
-                wrong[f"{path}: tables changed"] = changed
+            if tables := changed(before, await database_rows(app)):
+                wrong[f"{path}: tables changed"] = tables
             allowed = await owner.patch(url, json=change)
             if allowed.status_code != 200:
                 wrong[f"{path} without a smuggled field"] = (allowed.status_code, allowed.text)

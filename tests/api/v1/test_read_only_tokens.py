@@ -5,8 +5,6 @@ The routes are walked from the app, so a new write route is tried without anyone
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from datadive.db.models import User
@@ -14,12 +12,7 @@ from datadive.schemas.accounts import ApiTokenCreate
 from datadive.services.identity import api_tokens
 from tests.support.accounts import browser
 from tests.support.routes import fill_path, path_values, write_routes
-from tests.support.snapshots import (
-    changed_files,
-    changed_tables,
-    database_rows,
-    stored_files,
-)
+from tests.support.snapshots import changes, everything_stored
 from tests.support.world import build_world
 
 # Routes that never look at who calls: the caller proves nothing with a token there.
@@ -41,14 +34,14 @@ async def read_only_token(app: FastAPI, user_id: str) -> tuple[str, str]:
     return row.id, str(issued)
 
 
-async def test_a_read_only_token_changes_nothing_on_any_route(app: FastAPI, tmp_path: Path) -> None:
+async def test_a_read_only_token_changes_nothing_on_any_route(app: FastAPI) -> None:
     world = await build_world(app)
     values = await path_values(app, world)
     values["token_id"], token = await read_only_token(app, world.owner.user_id)
     routes = [(m, p) for m, p, _ in write_routes(app) if (m, p) not in NO_CALLER]
     assert len(routes) > 70, "the walk found too few routes"
-    before = await database_rows(app, ignore=TOKEN_USE)
-    files_before = stored_files(tmp_path / "data")
+    before = await everything_stored(app, ignore=TOKEN_USE)
+    assert before.files, "the uploaded file is in the data folder"
 
     answers = {}
     async with browser(app) as script:
@@ -62,5 +55,4 @@ async def test_a_read_only_token_changes_nothing_on_any_route(app: FastAPI, tmp_
         if answer.status_code != 403 or "read-only" not in answer.text
     }
     assert not wrong, wrong
-    assert changed_tables(before, await database_rows(app, ignore=TOKEN_USE)) == []
-    assert changed_files(files_before, stored_files(tmp_path / "data")) == []
+    assert changes(before, await everything_stored(app, ignore=TOKEN_USE)) == []

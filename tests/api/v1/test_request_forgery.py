@@ -6,19 +6,12 @@ listing it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 from fastapi import FastAPI
 
 from tests.support.accounts import PASSWORD
 from tests.support.routes import app_routes, fill_path, path_values, write_routes
-from tests.support.snapshots import (
-    changed_files,
-    changed_tables,
-    database_rows,
-    stored_files,
-)
+from tests.support.snapshots import changes, everything_stored
 from tests.support.world import build_world
 
 FORGERIES = {
@@ -44,13 +37,13 @@ def forged(app: FastAPI, cookie: str, headers: dict[str, str]) -> httpx.AsyncCli
     return client
 
 
-async def test_every_change_sent_from_another_site_is_refused(app: FastAPI, tmp_path: Path) -> None:
+async def test_every_change_sent_from_another_site_is_refused(app: FastAPI) -> None:
     world = await build_world(app)
     values = await path_values(app, world)
     routes = [(m, p) for m, p, _ in write_routes(app)]
     assert len(routes) > 70, "the walk found too few routes"
-    before = await database_rows(app)
-    files_before = stored_files(tmp_path / "data")
+    before = await everything_stored(app)
+    assert before.files, "the uploaded file is in the data folder"
 
     wrong = {}
     for forgery, headers in FORGERIES.items():
@@ -62,17 +55,16 @@ async def test_every_change_sent_from_another_site_is_refused(app: FastAPI, tmp_
                     wrong[f"{method} {path} with {forgery}"] = answer.status_code
 
     assert not wrong, wrong
-    assert changed_tables(before, await database_rows(app)) == []
-    assert changed_files(files_before, stored_files(tmp_path / "data")) == []
+    assert changes(before, await everything_stored(app)) == []
 
 
-async def test_no_get_changes_anything(app: FastAPI, tmp_path: Path) -> None:
+async def test_no_get_changes_anything(app: FastAPI) -> None:
     world = await build_world(app)
     values = await path_values(app, world)
     gets = [p for m, p, _ in app_routes(app) if m == "GET"]
     assert len(gets) > 40, "the walk found too few routes"
-    before = await database_rows(app)
-    files_before = stored_files(tmp_path / "data")
+    before = await everything_stored(app)
+    assert before.files, "the uploaded file is in the data folder"
 
     failed = {}
     async with world.owner.client(app) as owner:
@@ -83,6 +75,5 @@ async def test_no_get_changes_anything(app: FastAPI, tmp_path: Path) -> None:
                 failed[path] = (answer.status_code, answer.text[:200])
 
     assert not failed, failed
-    assert changed_tables(before, await database_rows(app)) == []
-    assert changed_files(files_before, stored_files(tmp_path / "data")) == []
+    assert changes(before, await everything_stored(app)) == []
     assert not app.state.backend.servers, "a GET started a Jupyter server"
