@@ -64,12 +64,12 @@ async def test_a_patch_with_a_smuggled_field_is_refused_and_changes_nothing(
     values = await path_values(app, world)
     wrong: dict[str, object] = {}
 
+    attempts = smuggled(world)
     async with world.owner.client(app) as owner:
         for path, change in ALLOWED_CHANGES.items():
             url = fill_path(path, values)
-            fields = {
-                k: v for k, v in smuggled(world).items() if k not in accepted_fields(app, path)
-            }
+            accepted = accepted_fields(app, path)
+            fields = {k: v for k, v in attempts.items() if k not in accepted}
             assert len(fields) >= 5, path
             before = await database_rows(app)
             for field, value in fields.items():
