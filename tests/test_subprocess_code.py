@@ -7,11 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import datadive
 from tests.support.cli import clean_environment
 
 
-def test_a_subprocess_imports_the_datadive_under_test(tmp_path: Path) -> None:
+def test_a_subprocess_imports_the_datadive_under_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a worktree, whatever PYTHONPATH this run was started with: relative, it finds
+    # nothing from the subprocess's folder.
+    monkeypatch.setenv("PYTHONPATH", "src")
     found = subprocess.run(
         [sys.executable, "-c", "import datadive; print(datadive.__file__)"],
         cwd=tmp_path,
