@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from datadive.execution.backend import ServerHandle
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend
 from datadive.execution.server_bounds import (
@@ -19,6 +20,7 @@ from datadive.execution.server_bounds import (
     ServersBusy,
     ServerUse,
     TooManyKernels,
+    read_server_use,
     server_to_stop,
 )
 
@@ -93,6 +95,18 @@ async def running(backend: LocalBackend, project_id: str) -> bool:
     return (await backend.status(project_id)).running
 
 
+async def until_busy(handle: ServerHandle) -> None:
+    """Until the server says a kernel is busy, as the choice of a server to stop reads it."""
+    for _ in range(300):
+        use = await read_server_use(
+            handle, project_id="", started_by=None, started_at=T0, running_a_run=False
+        )
+        if use.busy:
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail("the kernel never said it was busy")
+
+
 @pytest.mark.slow
 async def test_the_idle_server_gives_way_and_a_busy_one_refuses_with_a_clear_message(
     tmp_path: Path,
@@ -109,7 +123,7 @@ async def test_the_idle_server_gives_way_and_a_busy_one_refuses_with_a_clear_mes
             kernel = await client.start_session(path="slow.ipynb")
             sleeping = "import time; time.sleep(60)"
             cell = asyncio.create_task(client.execute(kernel.kernel_id, sleeping))
-            await asyncio.sleep(1.0)  # the kernel says `busy`
+            await until_busy(second)
             with pytest.raises(ServersBusy) as refused:
                 await backend.ensure_server("third")
             cell.cancel()
