@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from datadive.execution.backend import ServerHandle
 from datadive.execution.client import JupyterClient
 from datadive.execution.local import LocalBackend
+from datadive.execution.server_admission import ServerAdmission, ServerSeat
 from datadive.execution.server_bounds import (
     ServerBounds,
     ServersBusy,
     ServerUse,
     TooManyKernels,
+    read_server_use,
     server_to_stop,
 )
 
@@ -79,6 +82,52 @@ def test_a_persons_busy_servers_are_not_made_room_for_by_stopping_others() -> No
 
 
 @asynccontextmanager
+async def idle_jupyter() -> AsyncIterator[tuple[ServerHandle, list[bytes]]]:
+    """A stand-in for a running, idle project server at the process edge: it answers
+    /api/status and /api/kernels, and keeps the request line of each request it gets."""
+    requests: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        line = await reader.readline()
+        requests.append(line)
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        body = b"[]" if b"/api/kernels" in line else b'{"last_activity": "2026-01-01T00:00:00Z"}'
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+        writer.write(head.encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield ServerHandle(url=f"http://127.0.0.1:{port}", token="t"), requests
+
+
+async def test_a_start_with_room_left_asks_no_server_how_it_is_used() -> None:
+    async with idle_jupyter() as (handle, requests):
+        seats = [ServerSeat("running", "u1", T0, handle)]
+        stopped: list[str] = []
+
+        async def stop(project_id: str) -> None:
+            stopped.append(project_id)
+            seats.clear()
+
+        with_room = ServerAdmission(ServerBounds(max_servers=3), running=lambda: seats, stop=stop)
+        async with with_room.admit("second", user_id="u2"):
+            asked_with_room = list(requests)
+        at_the_bound = ServerAdmission(
+            ServerBounds(max_servers=1), running=lambda: seats, stop=stop
+        )
+        async with at_the_bound.admit("second", user_id="u2"):
+            pass
+
+    assert asked_with_room == []
+    assert stopped == ["running"]  # at the bound the idle server was asked, and gave way
+    assert any(b"/api/kernels" in line for line in requests)
+
+
+@asynccontextmanager
 async def bounded_backend(tmp_path: Path, bounds: ServerBounds) -> AsyncIterator[LocalBackend]:
     backend = LocalBackend(
         workspaces=tmp_path / "ws", state_dir=tmp_path / "state", idle_seconds=600, bounds=bounds
@@ -91,6 +140,18 @@ async def bounded_backend(tmp_path: Path, bounds: ServerBounds) -> AsyncIterator
 
 async def running(backend: LocalBackend, project_id: str) -> bool:
     return (await backend.status(project_id)).running
+
+
+async def until_busy(handle: ServerHandle) -> None:
+    """Until the server says a kernel is busy, as the choice of a server to stop reads it."""
+    for _ in range(300):
+        use = await read_server_use(
+            handle, project_id="", started_by=None, started_at=T0, running_a_run=False
+        )
+        if use.busy:
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail("the kernel never said it was busy")
 
 
 @pytest.mark.slow
@@ -109,7 +170,7 @@ async def test_the_idle_server_gives_way_and_a_busy_one_refuses_with_a_clear_mes
             kernel = await client.start_session(path="slow.ipynb")
             sleeping = "import time; time.sleep(60)"
             cell = asyncio.create_task(client.execute(kernel.kernel_id, sleeping))
-            await asyncio.sleep(1.0)  # the kernel says `busy`
+            await until_busy(second)
             with pytest.raises(ServersBusy) as refused:
                 await backend.ensure_server("third")
             cell.cancel()

@@ -230,10 +230,10 @@ class JupyterClient:
             response = await self.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise JupyterUnavailable(f"The Jupyter server did not answer: {exc}") from None
-        refused = refusal_in(jupyter_message(response)) if response.status_code >= 400 else None
-        if refused is not None:  # the bound of our kernel manager
-            raise TooManyKernels(refused)
         if response.status_code >= 400:
+            refused = refusal_in(jupyter_message(response))
+            if refused is not None:  # the bound of our kernel manager
+                raise TooManyKernels(refused)
             raise JupyterUnavailable(
                 f"The Jupyter server refused {method} {path}: {response.status_code}"
             )

@@ -1,13 +1,14 @@
 """The memory limit of a kernel: a watcher that stops a kernel using more than its share.
 
-Every `POLL_SECONDS` (half a second) the watcher reads the resident memory (RSS) of each
-kernel under the project servers, the processes a kernel started included, and kills a
-kernel over the limit. Jupyter then restarts it, the cell it ran ends as an error, and
-`take_reason` tells why in words. A watcher rather than `RLIMIT_AS`: an address-space limit
-turns into a `MemoryError` somewhere (or a crash of a BLAS thread) and counts the large
-virtual mappings that numpy, BLAS and Arrow reserve without using; resident memory is what
-the machine runs short of. Kernels are found from the server's process, whatever namespace
-the server runs in: the host's /proc shows the processes of every PID namespace.
+While a project server runs, every `POLL_SECONDS` (half a second), the watcher reads the
+resident memory (RSS) of each kernel under the project servers, the processes a kernel started
+included, and kills a kernel over the limit. Jupyter then restarts it, the cell it ran ends
+as an error, and `take_reason` tells why in words. A watcher rather than `RLIMIT_AS`: an
+address-space limit turns into a `MemoryError` somewhere (or a crash of a BLAS thread) and
+counts the large virtual mappings that numpy, BLAS and Arrow reserve without using; resident
+memory is what the machine runs short of. Kernels are found from the server's process,
+whatever namespace the server runs in: the host's /proc shows the processes of every PID
+namespace.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class KernelMemoryWatcher:
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        """Watch until no server runs; each server's start calls this again."""
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._watch(), name="kernel memory")
 
@@ -109,18 +111,19 @@ class KernelMemoryWatcher:
         return self.reasons.pop((project_id, kernel_id), None)
 
     async def _watch(self) -> None:
-        while True:
+        # The servers are read here, on the event loop that starts and stops them; only the
+        # walk of the process table goes to a thread. No server, no walk: the task ends.
+        while servers := dict(self.servers()):
             try:
-                await asyncio.to_thread(self.check_once)
+                await asyncio.to_thread(self.check_once, servers)
             except Exception:
                 log.exception("checking the kernels' memory failed; trying again")
             await asyncio.sleep(POLL_SECONDS)
+        self.kernel_ids.clear()
 
-    def check_once(self) -> list[str]:
-        """Stop every kernel over the limit; the ids of those stopped."""
-        servers = dict(self.servers())
-        if not servers:
-            return []
+    def check_once(self, servers: Mapping[str, int]) -> list[str]:
+        """Stop every kernel of `servers` (project id → server pid) over the limit; the ids
+        of those stopped."""
         limit = self.limit_gb * GIB
         children = children_map()
         known = {pid for pids in children.values() for pid in pids}

@@ -232,15 +232,17 @@ class LocalBackend(ExecutionBackend):
             async with self.admission.admit(project_id, user_id=user_id):
                 return (await self._start(project_id, started_by=user_id)).handle
 
+    def _live_servers(self) -> list[RunningServer]:
+        return [server for server in self.servers.values() if server.process.returncode is None]
+
     def _seats(self) -> list[ServerSeat]:
         return [
             ServerSeat(s.project_id, s.started_by, s.started_at, s.handle)
-            for s in self.servers.values()
-            if s.process.returncode is None
+            for s in self._live_servers()
         ]
 
     def _server_pids(self) -> dict[str, int]:
-        return {p: s.process.pid for p, s in self.servers.items() if s.process.returncode is None}
+        return {s.project_id: s.process.pid for s in self._live_servers()}
 
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         return self.memory.take_reason(project_id, kernel_id)
@@ -385,8 +387,8 @@ class LocalBackend(ExecutionBackend):
                 await server.process.wait()
 
     async def status(self, project_id: str) -> ServerStatus:
-        server = self.servers.get(project_id)
-        if server is None or server.process.returncode is not None:
+        server = self._running(project_id)
+        if server is None:
             return ServerStatus(running=False)
         return ServerStatus(running=True, url=server.handle.url, started_at=server.started_at)
 

@@ -20,6 +20,7 @@ from datadive.execution.server_bounds import (
     ServerBounds,
     ServerUse,
     read_server_use,
+    room_for_one_more,
     server_to_stop,
 )
 
@@ -71,7 +72,8 @@ class ServerAdmission:
             self.starting.pop(project_id, None)
 
     async def _make_room(self, user_id: str | None) -> None:
-        while True:
+        # The servers are asked how they are used only when one would have to give way.
+        while not room_for_one_more(self._started_by(), user_id=user_id, bounds=self.bounds):
             victim = server_to_stop(await self._uses(), user_id=user_id, bounds=self.bounds)
             if victim is None:
                 return
@@ -79,6 +81,9 @@ class ServerAdmission:
             await self.stop(victim.project_id)
             if self.server_stopped is not None:
                 await self.server_stopped(victim.project_id)
+
+    def _started_by(self) -> list[str | None]:
+        return [seat.started_by for seat in self.running()] + list(self.starting.values())
 
     async def _uses(self) -> list[ServerUse]:
         in_runs = set(self.projects_running())

@@ -71,18 +71,34 @@ def all_of_yours_busy(count: int) -> str:
     )
 
 
+def mine(started_by: Sequence[str | None], *, user_id: str | None) -> int:
+    return sum(1 for who in started_by if user_id is not None and who == user_id)
+
+
+def room_for_one_more(
+    started_by: Sequence[str | None], *, user_id: str | None, bounds: ServerBounds
+) -> bool:
+    """Whether one more server may start for `user_id` as it is, given who started each of
+    the running ones: told without asking any server."""
+    return (
+        mine(started_by, user_id=user_id) < bounds.max_servers_per_user
+        and len(started_by) < bounds.max_servers
+    )
+
+
 def server_to_stop(
     uses: Sequence[ServerUse], *, user_id: str | None, bounds: ServerBounds
 ) -> ServerUse | None:
     """The server to stop so that one more may start for `user_id`: None when there is room
     already; ServersBusy when there is none and every server that could make room is busy."""
-    mine = [use for use in uses if user_id is not None and use.started_by == user_id]
-    if len(mine) >= bounds.max_servers_per_user:
-        candidates, message = mine, all_of_yours_busy(bounds.max_servers_per_user)
-    elif len(uses) >= bounds.max_servers:
-        candidates, message = list(uses), all_busy(bounds.max_servers)
-    else:
+    started_by = [use.started_by for use in uses]
+    if room_for_one_more(started_by, user_id=user_id, bounds=bounds):
         return None
+    if mine(started_by, user_id=user_id) >= bounds.max_servers_per_user:
+        candidates = [use for use in uses if use.started_by == user_id]
+        message = all_of_yours_busy(bounds.max_servers_per_user)
+    else:
+        candidates, message = list(uses), all_busy(bounds.max_servers)
     idle = [use for use in candidates if not use.busy]
     if not idle:
         raise ServersBusy(message)

@@ -104,12 +104,13 @@ class RunExecutor:
         self.finished: dict[str, RunSignal] = {}
         # notebook id → (server url, kernel session); asking Jupyter each run costs a round trip
         self.kernels: dict[str, tuple[str, KernelSession]] = {}
-        # project id → runs of this process in progress there (its server is busy)
+        # project id → runs of this process in progress there (its server is busy); a project
+        # leaves when its last run ends
         self.running_in: Counter[str] = Counter()
 
     def projects_running(self) -> frozenset[str]:
         """The projects where a run of this process is in progress."""
-        return frozenset(project for project, count in self.running_in.items() if count)
+        return frozenset(self.running_in)
 
     async def start_cell_run(self, *, access: CellAccess) -> str:
         start_now = await self._kernel_ready(access.notebook)
