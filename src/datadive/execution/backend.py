@@ -52,6 +52,7 @@ class ServerStatus:
     running: bool
     url: str | None = None
     started_at: datetime | None = None
+    server_id: str | None = None  # as in ServerHandle: which run of the server this is
 
 
 class ExecutionBackend(ABC):

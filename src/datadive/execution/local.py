@@ -390,7 +390,12 @@ class LocalBackend(ExecutionBackend):
         server = self._running(project_id)
         if server is None:
             return ServerStatus(running=False)
-        return ServerStatus(running=True, url=server.handle.url, started_at=server.started_at)
+        return ServerStatus(
+            running=True,
+            url=server.handle.url,
+            started_at=server.started_at,
+            server_id=server.handle.server_id,
+        )
 
     async def stop(self, project_id: str) -> None:
         server = self.servers.get(project_id)

@@ -250,7 +250,7 @@ async def running_kernel(
     if client is not None:
         client.adopt(handle)
     known = executor.kernels.get(notebook.id)
-    if known is not None and known[0] == handle.url:
+    if known is not None and known[0].same_server(handle):
         return handle, known[1].kernel_id
     if client is not None and client.handle == handle:
         session = await client.find_session(path=notebook.path)

@@ -103,7 +103,9 @@ class RunExecutor:
         # Runs of this process signal when they finish; others are polled in the database.
         self.finished: dict[str, RunSignal] = {}
         # notebook id → (server url, kernel session); asking Jupyter each run costs a round trip
-        self.kernels: dict[str, tuple[str, KernelSession]] = {}
+        # A notebook's kernel, with the server it runs on: a server that stopped and was
+        # started again (even on the same port) has none of the old kernels.
+        self.kernels: dict[str, tuple[ServerHandle, KernelSession]] = {}
         # project id → runs of this process in progress there (its server is busy); a project
         # leaves when its last run ends
         self.running_in: Counter[str] = Counter()
@@ -140,7 +142,11 @@ class RunExecutor:
         if known is None:
             return False
         status = await self.backend.status(notebook.project_id)
-        return bool(status.running) and status.url == known[0]
+        server = known[0]
+        return bool(status.running) and (status.url, status.server_id) == (
+            server.url,
+            server.server_id,
+        )
 
     async def _running_kernel(
         self, notebook: Notebook
@@ -336,14 +342,14 @@ class RunExecutor:
         handle = await self.backend.ensure_server(plan.project_id, user_id=plan.requested_by)
         client = await self._client(plan.project_id, handle)
         known = self.kernels.get(plan.notebook_id)
-        if known is not None and known[0] == handle.url:
+        if known is not None and known[0].same_server(handle):
             kernel = known[1]
             if self.backend.kernel_stop_reason(plan.project_id, kernel.kernel_id) is not None:
                 # Stopped over its memory limit after its last cell: restarted, variables gone.
                 await self._variables_gone([plan.notebook_id])
         else:
             kernel = await client.start_session(path=plan.path, kernel_name=plan.kernel_name)
-            self.kernels[plan.notebook_id] = (handle.url, kernel)
+            self.kernels[plan.notebook_id] = (handle, kernel)
         if not plan.started:
             await self._set_status(
                 run_id, "running", **({"started_at": started_at} if warm else {})
