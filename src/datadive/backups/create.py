@@ -29,7 +29,6 @@ from datadive.backups.manifest import (
     WORKSPACES_FOLDER,
     Entry,
     Manifest,
-    sha256_of_file,
 )
 from datadive.backups.sqlite_copy import DatabaseFacts, copy_database, read_facts
 from datadive.config import Settings
@@ -37,7 +36,7 @@ from datadive.db.engine import Database
 from datadive.errors import BackupRefused
 from datadive.execution.factory import build_backend
 from datadive.execution.local import LocalBackend
-from datadive.storage.base import FileStore
+from datadive.storage.base import FileStore, key_for
 from datadive.storage.factory import build_file_store
 
 Progress = Callable[[str, int, int], None]
@@ -150,7 +149,7 @@ async def _fill(
     includes_database = not files_only
     if includes_database:
         copy = folder / DATABASE_FILE
-        entries[DATABASE_FILE] = Entry(sha256=sha256_of_file(copy), size=copy.stat().st_size)
+        entries[DATABASE_FILE] = Entry.of_file(copy)
     manifest = Manifest(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         datadive_version=__version__,
@@ -191,11 +190,11 @@ async def _copy_blobs(
         except FileNotFoundError:
             missing.append(key)
             continue
-        digest = await asyncio.to_thread(sha256_of_file, target)
-        if digest != key.rsplit("/", 1)[-1]:
+        entry = await asyncio.to_thread(Entry.of_file, target)
+        if key_for(entry.sha256) != key:
             target.unlink()
             missing.append(key)
             continue
-        fetched[key] = Entry(sha256=digest, size=target.stat().st_size)
+        fetched[key] = entry
         progress("stored files copied", done, len(todo))
     return missing

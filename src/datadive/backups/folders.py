@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from datadive.backups.manifest import Entry, sha256_of_file
+from datadive.backups.manifest import Entry
 from datadive.schemas.files import WORKSPACE_FOLDER
 
 
@@ -43,9 +43,7 @@ def copy_workspaces(source: Path, target: Path, *, prefix: str) -> dict[str, Ent
             shutil.copyfile(path, copy)
         except FileNotFoundError:
             continue  # deleted while we walked: it is not part of the copy
-        entries[f"{prefix}/{relative.as_posix()}"] = Entry(
-            sha256=sha256_of_file(copy), size=copy.stat().st_size
-        )
+        entries[f"{prefix}/{relative.as_posix()}"] = Entry.of_file(copy)
     return entries
 
 
