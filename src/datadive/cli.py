@@ -74,7 +74,7 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
 
 
 def hold_data_dir(settings: Settings) -> None:
-    """Mark the data dir as served, so that `datadive restore` waits until this process ends."""
+    """Mark the data dir as served: `datadive restore` is refused until this process ends."""
     from datadive.backups.in_use import hold_for_serving  # noqa: PLC0415 - `serve` only
 
     try:
