@@ -63,6 +63,13 @@ async def fill(app: FastAPI) -> World:
     return world
 
 
+@pytest.fixture
+async def backup(app: FastAPI, settings: Settings, tmp_path: Path) -> Path:
+    """The backup folder of what `fill` put into the app."""
+    await fill(app)
+    return (await create_backup(settings, tmp_path / "backup")).folder
+
+
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_restored_copy_serves_every_file_and_workspace(
     app: FastAPI, settings: Settings, tmp_path: Path
@@ -105,10 +112,8 @@ async def test_a_restored_copy_serves_every_file_and_workspace(
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_damaged_backup_is_refused_and_nothing_is_restored(
-    app: FastAPI, settings: Settings, tmp_path: Path
+    backup: Path, tmp_path: Path
 ) -> None:
-    await fill(app)
-    backup = (await create_backup(settings, tmp_path / "backup")).folder
     blob = backup / "blobs" / "sha256" / sha256(SURVEY)[:2] / sha256(SURVEY)
     blob.chmod(0o644)
     blob.write_bytes(SURVEY.replace(b"3", b"4"))
@@ -133,10 +138,8 @@ async def test_a_damaged_backup_is_refused_and_nothing_is_restored(
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_backup_whose_database_lacks_a_blob_it_needs_is_refused(
-    app: FastAPI, settings: Settings, tmp_path: Path
+    backup: Path, tmp_path: Path
 ) -> None:
-    await fill(app)
-    backup = (await create_backup(settings, tmp_path / "backup")).folder
     manifest = json.loads((backup / "manifest.json").read_text())
     name = f"blobs/sha256/{sha256(SURVEY)[:2]}/{sha256(SURVEY)}"
     (backup / name).unlink()
@@ -168,10 +171,8 @@ async def test_a_blob_the_live_store_lacks_is_reported_and_the_rest_is_kept(
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_restore_refuses_a_used_or_served_data_dir_unless_forced(
-    app: FastAPI, settings: Settings, tmp_path: Path
+    backup: Path, tmp_path: Path
 ) -> None:
-    await fill(app)
-    backup = (await create_backup(settings, tmp_path / "backup")).folder
     target = fresh_settings(tmp_path, "restored")
     await restore_backup(target, backup)
 
