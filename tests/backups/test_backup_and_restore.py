@@ -346,3 +346,25 @@ async def test_a_file_deleted_while_its_bytes_wait_to_be_copied_leaves_a_consist
         f"blobs/{keys[0]}"
     ]
     assert restored.manifest.counts["files"] == 1
+
+
+async def test_a_backup_and_its_restore_need_no_kernel_sandbox(tmp_path: Path) -> None:
+    """They copy folders and start no kernel: a missing bubblewrap, even with
+    DATADIVE_SANDBOX=required, is for `datadive serve` to refuse, not for them."""
+    no_sandbox = {"sandbox": "required", "bwrap": str(tmp_path / "no-such-bwrap")}
+    live = fresh_settings(tmp_path, "live", **no_sandbox)
+    live.resolved_data_dir.mkdir()
+    database = Database(live.resolved_database_url)
+    await upgrade_schema(database.engine)
+    await database.dispose()
+    notes = live.resolved_data_dir / "workspaces" / "project-1" / "notes.txt"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("kept beside the notebook")
+    target = fresh_settings(tmp_path, "restored", **no_sandbox)
+
+    made = await create_backup(live, tmp_path / "backup")
+    await restore_backup(target, made.folder)
+
+    assert "workspaces/project-1/notes.txt" in made.manifest.files
+    restored = target.resolved_data_dir / "workspaces" / "project-1" / "notes.txt"
+    assert restored.read_text() == "kept beside the notebook"

@@ -34,8 +34,7 @@ from datadive.backups.sqlite_copy import DatabaseFacts, copy_database, read_fact
 from datadive.config import Settings
 from datadive.db.engine import Database
 from datadive.errors import BackupRefused
-from datadive.execution.factory import build_backend
-from datadive.execution.local import LocalBackend
+from datadive.execution.factory import local_workspaces
 from datadive.storage.base import FileStore, key_for
 from datadive.storage.factory import build_file_store
 
@@ -77,11 +76,6 @@ def prepare_destination(destination: Path, *, data_dir: Path) -> Path:
     except OSError as exc:
         raise BackupRefused(f"{folder} cannot be written: {exc.strerror or exc}") from None
     return folder
-
-
-def workspaces_of(settings: Settings) -> Path | None:
-    backend = build_backend(settings)
-    return backend.workspaces if isinstance(backend, LocalBackend) else None
 
 
 async def create_backup(
@@ -126,7 +120,7 @@ async def _fill(
     progress: Progress,
 ) -> Manifest:
     entries: dict[str, Entry] = {}
-    workspaces = workspaces_of(settings)
+    workspaces = local_workspaces(settings)
     if workspaces is not None:
         copied = await asyncio.to_thread(
             copy_workspaces, workspaces, folder / WORKSPACES_FOLDER, prefix=WORKSPACES_FOLDER
