@@ -16,6 +16,7 @@ from pathlib import Path
 
 from datadive.backups.manifest import Entry
 from datadive.schemas.files import WORKSPACE_FOLDER
+from datadive.services.data_files.workspace_files import clone_or_copy
 
 
 def workspace_files(root: Path) -> Iterator[Path]:
@@ -52,6 +53,4 @@ def place_in_workspace(workspaces: Path, *, project_id: str, path: str, blob: Pa
     target = (workspaces / project_id / WORKSPACE_FOLDER / path).resolve()
     if not target.is_relative_to(workspaces.resolve()):
         return  # paths come from the database, but never write outside the workspaces
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(blob, target)
-    target.chmod(0o644)
+    clone_or_copy(blob, target)  # as Datadive puts a stored file there
