@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from datadive.cli import KEEP_ALIVE_SECONDS
+from datadive.cli import KEEP_ALIVE_SECONDS, bind_socket
 
 
 def create_bare_app(payload: Any) -> FastAPI:
@@ -35,10 +34,7 @@ def create_bare_app(payload: Any) -> FastAPI:
 def main() -> None:
     payload = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(socket.SOMAXCONN)
+    sock = bind_socket("127.0.0.1", 0)
     print(f"Bare FastAPI is listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     config = uvicorn.Config(
         create_bare_app(payload), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS

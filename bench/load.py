@@ -30,9 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.databases import postgres_admin_url
+
 from bench.load_server import (
     Served,
-    default_postgres_url,
     postgres_backends,
     postgres_database,
     serve_bare_app,
@@ -56,7 +57,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=10, help="Users per project.")
     parser.add_argument(
         "--postgres-url",
-        default=default_postgres_url(),
+        default=postgres_admin_url(),
         help="A PostgreSQL database to connect to for creating and dropping the bench's own "
         "(default: DATADIVE_TEST_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/postgres).",
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import sys
 import threading
@@ -16,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy.engine import make_url
-
-from datadive.db.engine import Database
-from datadive.db.schema import upgrade_schema
+from tests.support.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    migrate_to_head,
+    plain_dsn,
+)
 
 LISTENING = re.compile(r"is listening on (http://\S+)")
 # The last line of a logged traceback: "sqlalchemy.exc.TimeoutError: QueuePool limit …".
@@ -28,46 +29,22 @@ ACCESS_LOG_LINE = re.compile(r"INFO: +\S+ - \"|INFO httpx: HTTP Request")
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 180
 REPOSITORY = Path(__file__).resolve().parent.parent
-POSTGRES_URL_VARIABLE = "DATADIVE_TEST_POSTGRES_URL"
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def default_postgres_url() -> str:
-    return os.environ.get(POSTGRES_URL_VARIABLE, DEFAULT_POSTGRES_URL)
-
-
-def _plain_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _admin(admin_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_plain_dsn(admin_url), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 @asynccontextmanager
 async def postgres_database(admin_url: str) -> AsyncIterator[str]:
     """A new database at the schema's head; dropped afterwards, whatever happened."""
-    name = f"datadive_load_{secrets.token_hex(4)}"
-    await _admin(admin_url, f'CREATE DATABASE "{name}"')
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    url = await create_postgres_database(admin_url)
     try:
-        database = Database(url)
-        try:
-            await upgrade_schema(database.engine)
-        finally:
-            await database.dispose()
+        await migrate_to_head(url)
         yield url
     finally:
-        await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_postgres_database(admin_url, url)
 
 
 async def postgres_backends(url: str) -> list[int]:
     """The PostgreSQL server processes connected to this database (but for this query's)."""
-    connection = await asyncpg.connect(_plain_dsn(url), timeout=5)
+    connection = await asyncpg.connect(plain_dsn(url), timeout=5)
     try:
         rows = await connection.fetch(
             "SELECT pid FROM pg_stat_activity"

@@ -7,9 +7,9 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 import uvicorn
@@ -27,6 +27,9 @@ from datadive.db.schema import (
 from datadive.errors import BackupRefused, Conflict, Invalid, StartupError
 from datadive.services.identity import accounts
 from datadive.startup import ensure_data_dir, prepare_database
+
+if TYPE_CHECKING:
+    from datadive.backups.create import Progress
 
 T = TypeVar("T")
 
@@ -71,7 +74,7 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
 
 
 def hold_data_dir(settings: Settings) -> None:
-    """Mark the data dir as served, so that `datadive restore` waits until this process ends."""
+    """Mark the data dir as served: `datadive restore` is refused until this process ends."""
     from datadive.backups.in_use import hold_for_serving  # noqa: PLC0415 - `serve` only
 
     try:
@@ -312,6 +315,16 @@ def create_user_command(
     with_database(settings, work)
 
 
+def with_progress(work: Callable[[Progress], Coroutine[object, object, T]]) -> T:
+    """Run a backup or restore, its progress on stderr; a refusal becomes one line."""
+    from datadive.backups.reports import ProgressLines  # noqa: PLC0415 - keep start-up fast
+
+    try:
+        return asyncio.run(work(ProgressLines(lambda line: typer.echo(line, err=True))))
+    except (BackupRefused, StartupError) as exc:
+        raise fail(exc.detail) from None
+
+
 @cli.command()
 def backup(
     destination: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
@@ -325,16 +338,14 @@ def backup(
 ) -> None:
     """Copy the database, the stored files and the workspaces while Datadive runs."""
     from datadive.backups.create import create_backup  # noqa: PLC0415 - keep start-up fast
-    from datadive.backups.reports import ProgressLines, backup_lines  # noqa: PLC0415
+    from datadive.backups.reports import backup_lines  # noqa: PLC0415
 
     settings = settings_or_exit()
-    progress = ProgressLines(lambda line: typer.echo(line, err=True))
-    try:
-        made = asyncio.run(
-            create_backup(settings, destination, files_only=files_only, progress=progress)
+    made = with_progress(
+        lambda progress: create_backup(
+            settings, destination, files_only=files_only, progress=progress
         )
-    except (BackupRefused, StartupError) as exc:
-        raise fail(exc.detail) from None
+    )
     summary, warnings = backup_lines(made)
     for line in warnings:
         typer.echo(line, err=True)
@@ -358,17 +369,15 @@ def restore(
     ] = False,
 ) -> None:
     """Bring back a backup into the configured data dir (Datadive must not be running)."""
-    from datadive.backups.reports import ProgressLines, restore_lines  # noqa: PLC0415
+    from datadive.backups.reports import restore_lines  # noqa: PLC0415
     from datadive.backups.restore import restore_backup  # noqa: PLC0415 - keep start-up fast
 
     settings = settings_or_exit()
-    progress = ProgressLines(lambda line: typer.echo(line, err=True))
-    try:
-        restored = asyncio.run(
-            restore_backup(settings, source, force=force, files_only=files_only, progress=progress)
+    restored = with_progress(
+        lambda progress: restore_backup(
+            settings, source, force=force, files_only=files_only, progress=progress
         )
-    except (BackupRefused, StartupError) as exc:
-        raise fail(exc.detail) from None
+    )
     for line in restore_lines(restored, settings.resolved_data_dir):
         typer.echo(line)
 

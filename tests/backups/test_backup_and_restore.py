@@ -63,6 +63,13 @@ async def fill(app: FastAPI) -> World:
     return world
 
 
+@pytest.fixture
+async def backup(app: FastAPI, settings: Settings, tmp_path: Path) -> Path:
+    """The backup folder of what `fill` put into the app."""
+    await fill(app)
+    return (await create_backup(settings, tmp_path / "backup")).folder
+
+
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_restored_copy_serves_every_file_and_workspace(
     app: FastAPI, settings: Settings, tmp_path: Path
@@ -105,10 +112,8 @@ async def test_a_restored_copy_serves_every_file_and_workspace(
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_damaged_backup_is_refused_and_nothing_is_restored(
-    app: FastAPI, settings: Settings, tmp_path: Path
+    backup: Path, tmp_path: Path
 ) -> None:
-    await fill(app)
-    backup = (await create_backup(settings, tmp_path / "backup")).folder
     blob = backup / "blobs" / "sha256" / sha256(SURVEY)[:2] / sha256(SURVEY)
     blob.chmod(0o644)
     blob.write_bytes(SURVEY.replace(b"3", b"4"))
@@ -133,10 +138,8 @@ async def test_a_damaged_backup_is_refused_and_nothing_is_restored(
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_backup_whose_database_lacks_a_blob_it_needs_is_refused(
-    app: FastAPI, settings: Settings, tmp_path: Path
+    backup: Path, tmp_path: Path
 ) -> None:
-    await fill(app)
-    backup = (await create_backup(settings, tmp_path / "backup")).folder
     manifest = json.loads((backup / "manifest.json").read_text())
     name = f"blobs/sha256/{sha256(SURVEY)[:2]}/{sha256(SURVEY)}"
     (backup / name).unlink()
@@ -168,10 +171,8 @@ async def test_a_blob_the_live_store_lacks_is_reported_and_the_rest_is_kept(
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 async def test_a_restore_refuses_a_used_or_served_data_dir_unless_forced(
-    app: FastAPI, settings: Settings, tmp_path: Path
+    backup: Path, tmp_path: Path
 ) -> None:
-    await fill(app)
-    backup = (await create_backup(settings, tmp_path / "backup")).folder
     target = fresh_settings(tmp_path, "restored")
     await restore_backup(target, backup)
 
@@ -345,3 +346,25 @@ async def test_a_file_deleted_while_its_bytes_wait_to_be_copied_leaves_a_consist
         f"blobs/{keys[0]}"
     ]
     assert restored.manifest.counts["files"] == 1
+
+
+async def test_a_backup_and_its_restore_need_no_kernel_sandbox(tmp_path: Path) -> None:
+    """They copy folders and start no kernel: a missing bubblewrap, even with
+    DATADIVE_SANDBOX=required, is for `datadive serve` to refuse, not for them."""
+    no_sandbox = {"sandbox": "required", "bwrap": str(tmp_path / "no-such-bwrap")}
+    live = fresh_settings(tmp_path, "live", **no_sandbox)
+    live.resolved_data_dir.mkdir()
+    database = Database(live.resolved_database_url)
+    await upgrade_schema(database.engine)
+    await database.dispose()
+    notes = live.resolved_data_dir / "workspaces" / "project-1" / "notes.txt"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("kept beside the notebook")
+    target = fresh_settings(tmp_path, "restored", **no_sandbox)
+
+    made = await create_backup(live, tmp_path / "backup")
+    await restore_backup(target, made.folder)
+
+    assert "workspaces/project-1/notes.txt" in made.manifest.files
+    restored = target.resolved_data_dir / "workspaces" / "project-1" / "notes.txt"
+    assert restored.read_text() == "kept beside the notebook"

@@ -1,19 +1,25 @@
 """`datadive backup` while a real `datadive serve` keeps writing, then `datadive restore` into
-a fresh data dir and a second server: what the backup counts is there, byte for byte."""
+a fresh data dir, served by the app: what the backup counts is there, byte for byte."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import threading
 import time
-from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from datadive.app import create_app
+from datadive.backups.restore import restore_backup
+from datadive.config import Settings
+from datadive.errors import BackupRefused
+from tests.support.accounts import browser
 from tests.support.cli import run_datadive, serving
 
 pytestmark = pytest.mark.slow
@@ -41,17 +47,54 @@ def signed_in(url: str) -> httpx.Client:
     return client
 
 
-def every(client: httpx.Client, path: str) -> list[dict[str, Any]]:
+async def every(client: httpx.AsyncClient, path: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     cursor = None
     while True:
         params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-        page = client.get(path, params=params)
+        page = await client.get(path, params=params)
         assert page.status_code == 200, page.text
         items += page.json()["items"]
         cursor = page.json()["next_cursor"]
         if not cursor:
             return items
+
+
+@dataclass
+class Found:
+    """What the restored data dir serves, read through the API as root."""
+
+    projects: list[dict[str, Any]]
+    notebooks: list[dict[str, Any]]
+    cells: list[dict[str, Any]]
+    files: list[dict[str, Any]]
+    contents: dict[str, httpx.Response]
+
+
+async def read_everything(data_dir: Path) -> Found:
+    """The app on `data_dir` (the code `datadive serve` runs, without another process)."""
+    app = create_app(Settings(_env_file=None, data_dir=data_dir))
+    async with app.router.lifespan_context(app), browser(app) as client:
+        signed = await client.post(
+            "/api/v1/auth/sign-in", json={"login": "root", "password": PASSPHRASE}
+        )
+        assert signed.status_code == 200, signed.text
+        projects = await every(client, "/api/v1/projects")
+        notebooks = [
+            n
+            for p in projects
+            for n in await every(client, f"/api/v1/projects/{p['id']}/notebooks")
+        ]
+        cells = [
+            c
+            for n in notebooks
+            for c in (await client.get(f"/api/v1/notebooks/{n['id']}/cells")).json()
+        ]
+        files = [
+            f for p in projects for f in await every(client, f"/api/v1/projects/{p['id']}/files")
+        ]
+        contents = {f["id"]: await client.get(f"/api/v1/files/{f['id']}/content") for f in files}
+    return Found(projects, notebooks, cells, files, contents)
 
 
 class Writer(threading.Thread):
@@ -63,6 +106,7 @@ class Writer(threading.Thread):
         self.client = signed_in(url)
         self.stop = threading.Event()
         self.writes = 0
+        self.projects = 0
         self.failures: list[str] = []
 
     def check(self, response: httpx.Response, status: int) -> dict[str, Any]:
@@ -78,6 +122,7 @@ class Writer(threading.Thread):
             project = self.check(
                 self.client.post("/api/v1/projects", json={"title": f"Study {step}"}), 201
             )
+            self.projects += bool(project)
             notebook = self.check(
                 self.client.post(
                     f"/api/v1/projects/{project['id']}/notebooks", json={"title": "Analysis"}
@@ -126,19 +171,17 @@ def test_a_backup_taken_during_writes_restores_everything_it_counts(tmp_path: Pa
         writes_at_backup = writer.writes
         while writer.writes < writes_at_backup + 5 and not writer.failures:
             time.sleep(0.05)
-        refused = run_datadive(
-            "restore", str(backup), "--force", cwd=tmp_path, env=data_dir_env(live)
-        )
         writer.stop.set()
         writer.join(timeout=30)
-        live_projects = len(every(writer.client, "/api/v1/projects"))
         writer.client.close()
+        # The server holds its data dir: a restore into it is refused (the command's own
+        # one-line refusal is checked below, without a server).
+        with pytest.raises(BackupRefused, match=r"Datadive is running on .* stop every"):
+            asyncio.run(restore_backup(Settings(_env_file=None, data_dir=live), backup, force=True))
 
     assert writer.failures == []
     assert made.returncode == 0, made.stderr
     assert "stored files copied:" in made.stderr
-    assert refused.returncode == 1
-    assert "Datadive is running on" in refused.stderr
     manifest = json.loads((backup / "manifest.json").read_text())
     counts = manifest["counts"]
     assert counts["projects"] > 0
@@ -148,30 +191,23 @@ def test_a_backup_taken_during_writes_restores_everything_it_counts(tmp_path: Pa
     restoring = run_datadive("restore", str(backup), cwd=tmp_path, env=data_dir_env(restored))
     assert restoring.returncode == 0, restoring.stderr
 
-    with (
-        serving(tmp_path, env=data_dir_env(restored)) as served,
-        closing(signed_in(served.url)) as client,
-    ):
-        projects = every(client, "/api/v1/projects")
-        notebooks = [
-            n for p in projects for n in every(client, f"/api/v1/projects/{p['id']}/notebooks")
-        ]
-        cells = [
-            c for n in notebooks for c in client.get(f"/api/v1/notebooks/{n['id']}/cells").json()
-        ]
-        files = [f for p in projects for f in every(client, f"/api/v1/projects/{p['id']}/files")]
-        contents = {f["id"]: client.get(f"/api/v1/files/{f['id']}/content") for f in files}
+    found = asyncio.run(read_everything(restored))
 
-    assert (len(projects), len(notebooks), len(cells), len(files)) == (
+    assert (
+        len(found.projects),
+        len(found.notebooks),
+        len(found.cells),
+        len(found.files),
+    ) == (
         counts["projects"],
         counts["notebooks"],
         counts["cells"],
         counts["files"],
     )
     # Writes went on after the backup: the copy holds fewer projects than the live data.
-    assert counts["projects"] < live_projects
-    for file in files:
-        response = contents[file["id"]]
+    assert counts["projects"] < writer.projects
+    for file in found.files:
+        response = found.contents[file["id"]]
         assert response.status_code == 200, f"{file['path']}: {response.text}"
         assert hashlib.sha256(response.content).hexdigest() == file["sha256"]
         # Kernel code reads the project's files under data/ in its workspace.

@@ -43,7 +43,7 @@ def postgres_admin_url() -> str:
     return os.environ.get(POSTGRES_URL_VARIABLE, DEFAULT_POSTGRES_URL)
 
 
-def _plain_dsn(url: str) -> str:
+def plain_dsn(url: str) -> str:
     """asyncpg wants `postgresql://`, without a SQLAlchemy driver suffix."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -53,7 +53,7 @@ def with_database_name(url: str, name: str) -> str:
 
 
 async def _admin(url: str, *statements: str) -> None:
-    connection = await asyncpg.connect(_plain_dsn(url), timeout=5)
+    connection = await asyncpg.connect(plain_dsn(url), timeout=5)
     try:
         for statement in statements:
             await connection.execute(statement)

@@ -29,15 +29,13 @@ from datadive.backups.manifest import (
     WORKSPACES_FOLDER,
     Entry,
     Manifest,
-    sha256_of_file,
 )
 from datadive.backups.sqlite_copy import DatabaseFacts, copy_database, read_facts
 from datadive.config import Settings
 from datadive.db.engine import Database
 from datadive.errors import BackupRefused
-from datadive.execution.factory import build_backend
-from datadive.execution.local import LocalBackend
-from datadive.storage.base import FileStore
+from datadive.execution.factory import local_workspaces
+from datadive.storage.base import FileStore, key_for
 from datadive.storage.factory import build_file_store
 
 Progress = Callable[[str, int, int], None]
@@ -78,11 +76,6 @@ def prepare_destination(destination: Path, *, data_dir: Path) -> Path:
     except OSError as exc:
         raise BackupRefused(f"{folder} cannot be written: {exc.strerror or exc}") from None
     return folder
-
-
-def workspaces_of(settings: Settings) -> Path | None:
-    backend = build_backend(settings)
-    return backend.workspaces if isinstance(backend, LocalBackend) else None
 
 
 async def create_backup(
@@ -127,7 +120,7 @@ async def _fill(
     progress: Progress,
 ) -> Manifest:
     entries: dict[str, Entry] = {}
-    workspaces = workspaces_of(settings)
+    workspaces = local_workspaces(settings)
     if workspaces is not None:
         copied = await asyncio.to_thread(
             copy_workspaces, workspaces, folder / WORKSPACES_FOLDER, prefix=WORKSPACES_FOLDER
@@ -150,7 +143,7 @@ async def _fill(
     includes_database = not files_only
     if includes_database:
         copy = folder / DATABASE_FILE
-        entries[DATABASE_FILE] = Entry(sha256=sha256_of_file(copy), size=copy.stat().st_size)
+        entries[DATABASE_FILE] = Entry.of_file(copy)
     manifest = Manifest(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         datadive_version=__version__,
@@ -191,11 +184,11 @@ async def _copy_blobs(
         except FileNotFoundError:
             missing.append(key)
             continue
-        digest = await asyncio.to_thread(sha256_of_file, target)
-        if digest != key.rsplit("/", 1)[-1]:
+        entry = await asyncio.to_thread(Entry.of_file, target)
+        if key_for(entry.sha256) != key:
             target.unlink()
             missing.append(key)
             continue
-        fetched[key] = Entry(sha256=digest, size=target.stat().st_size)
+        fetched[key] = entry
         progress("stored files copied", done, len(todo))
     return missing

@@ -14,8 +14,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from datadive.backups.manifest import Entry, sha256_of_file
+from datadive.backups.manifest import Entry
 from datadive.schemas.files import WORKSPACE_FOLDER
+from datadive.services.data_files.workspace_files import clone_or_copy
 
 
 def workspace_files(root: Path) -> Iterator[Path]:
@@ -43,9 +44,7 @@ def copy_workspaces(source: Path, target: Path, *, prefix: str) -> dict[str, Ent
             shutil.copyfile(path, copy)
         except FileNotFoundError:
             continue  # deleted while we walked: it is not part of the copy
-        entries[f"{prefix}/{relative.as_posix()}"] = Entry(
-            sha256=sha256_of_file(copy), size=copy.stat().st_size
-        )
+        entries[f"{prefix}/{relative.as_posix()}"] = Entry.of_file(copy)
     return entries
 
 
@@ -54,6 +53,4 @@ def place_in_workspace(workspaces: Path, *, project_id: str, path: str, blob: Pa
     target = (workspaces / project_id / WORKSPACE_FOLDER / path).resolve()
     if not target.is_relative_to(workspaces.resolve()):
         return  # paths come from the database, but never write outside the workspaces
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(blob, target)
-    target.chmod(0o644)
+    clone_or_copy(blob, target)  # as Datadive puts a stored file there

@@ -3,7 +3,6 @@ restore can prove the copy intact before it touches anything."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -13,28 +12,23 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from datadive.errors import BackupRefused
-from datadive.storage.base import is_valid_key
+from datadive.storage.base import hash_file, is_valid_key
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
 DATABASE_FILE = "database/datadive.sqlite3"
 BLOBS_FOLDER = "blobs"
 WORKSPACES_FOLDER = "workspaces"
-CHUNK_SIZE = 1024 * 1024
-
-
-def sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
 class Entry:
     sha256: str
     size: int
+
+    @classmethod
+    def of_file(cls, path: Path) -> Entry:
+        return cls(sha256=hash_file(path), size=path.stat().st_size)
 
 
 @dataclass
@@ -103,6 +97,6 @@ class Manifest:
                 found.append(f"{name}: missing")
             elif path.stat().st_size != entry.size:
                 found.append(f"{name}: {path.stat().st_size} bytes, expected {entry.size}")
-            elif sha256_of_file(path) != entry.sha256:
+            elif hash_file(path) != entry.sha256:
                 found.append(f"{name}: its SHA-256 does not match the manifest")
         return found

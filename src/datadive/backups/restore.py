@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datadive.backups import postgres
-from datadive.backups.create import Progress, no_progress, workspaces_of
+from datadive.backups.create import Progress, no_progress
 from datadive.backups.folders import place_in_workspace
 from datadive.backups.in_use import data_dir_to_myself
 from datadive.backups.manifest import (
@@ -25,6 +25,7 @@ from datadive.config import Settings
 from datadive.db.engine import Database
 from datadive.db.schema import UPGRADE_COMMAND, head_revision, revisions_oldest_first
 from datadive.errors import BackupRefused, DatadiveError
+from datadive.execution.factory import local_workspaces
 from datadive.services.data_files.workspace_files import STATE_FOLDER as WORKSPACE_STATE
 from datadive.startup import ensure_data_dir
 from datadive.storage.base import FileStore
@@ -170,7 +171,7 @@ async def _restore(
     progress: Progress,
 ) -> list[Path]:
     data_dir = settings.resolved_data_dir
-    workspaces = workspaces_of(settings)
+    workspaces = local_workspaces(settings)
     local_root = store.root if isinstance(store, LocalFileStore) else None
     targets = [path for path in (target_db, local_root, workspaces) if path is not None]
     occupied = [path for path in targets if has_content(path)]

@@ -77,13 +77,15 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = to_async_url(url)
-        connect_args: dict[str, Any] = {}
         networked = self.dialect == "postgresql"
-        engine_args: dict[str, Any] = {"connect_args": connect_args}
+        engine_args: dict[str, Any]
         if networked:
-            connect_args["timeout"] = CONNECT_TIMEOUT_SECONDS
-            engine_args |= {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
-        if self.dialect == "sqlite":
+            engine_args = {
+                "connect_args": {"timeout": CONNECT_TIMEOUT_SECONDS},
+                "pool_size": POOL_SIZE,
+                "max_overflow": POOL_OVERFLOW,
+            }
+        else:
             # One thread hop per statement instead of four (see `sqlite_driver`).
             engine_args = {"async_creator": self._open_sqlite}
         # Pre-ping only where connections can go stale (a server restart), not for a local file.

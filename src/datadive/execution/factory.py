@@ -33,14 +33,23 @@ def kernel_sandbox(settings: Settings) -> SandboxChoice:
     return choose_sandbox(settings.sandbox, bwrap=settings.bwrap, hidden=private_folders(settings))
 
 
+def local_workspaces(settings: Settings) -> Path | None:
+    """The project workspaces of the local backend (None for another backend), known without
+    building the backend: no sandbox probe, for `datadive backup` and `restore`."""
+    if settings.execution_backend != "local":
+        return None
+    return settings.resolved_data_dir / "workspaces"
+
+
 def build_backend(settings: Settings) -> ExecutionBackend:
-    if settings.execution_backend == "local":
+    workspaces = local_workspaces(settings)
+    if workspaces is not None:
         data_dir = settings.resolved_data_dir
         choice = kernel_sandbox(settings)
         if choice.warning is not None:
             log.warning("%s", choice.warning)
         return LocalBackend(
-            workspaces=data_dir / "workspaces",
+            workspaces=workspaces,
             state_dir=data_dir / "jupyter",
             idle_seconds=settings.jupyter_idle_minutes * 60,
             datadive_url=settings.base_url,
