@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,8 +169,19 @@ async def test_the_idle_server_gives_way_and_a_busy_one_refuses_with_a_clear_mes
         client = JupyterClient(second)
         try:
             kernel = await client.start_session(path="slow.ipynb")
-            sleeping = "import time; time.sleep(60)"
-            cell = asyncio.create_task(client.execute(kernel.kernel_id, sleeping))
+            # Busy only once the cell has printed: a kernel just started says "starting",
+            # which counts as busy too, then "idle" before the cell reaches it.
+            sleeping = "import time; print('sleeping', flush=True); time.sleep(60)"
+            printed = asyncio.Event()
+
+            async def changed(outputs: list[dict[str, Any]]) -> None:
+                if outputs:
+                    printed.set()
+
+            cell = asyncio.create_task(
+                client.execute(kernel.kernel_id, sleeping, on_change=changed)
+            )
+            await asyncio.wait_for(printed.wait(), timeout=60)
             await until_busy(second)
             with pytest.raises(ServersBusy) as refused:
                 await backend.ensure_server("third")
