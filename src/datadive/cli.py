@@ -140,19 +140,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def warn_if_kernels_unsandboxed(settings: Settings) -> None:
-    """Say at start, where an operator sees it, that kernels run without a sandbox (or stop
-    when DATADIVE_SANDBOX=required cannot be met)."""
+def refuse_if_sandbox_required_and_missing(settings: Settings) -> None:
+    """Stop before anything starts when DATADIVE_SANDBOX=required cannot be met. (Kernels
+    running without a sandbox are warned of once, where the backend is built, so that every
+    way of starting the app says it.)"""
     from datadive.execution.factory import kernel_sandbox  # noqa: PLC0415 - as create_app
 
     if settings.execution_backend != "local":
         return
     try:
-        warning = kernel_sandbox(settings).warning
+        kernel_sandbox(settings)
     except StartupError as exc:
         raise fail(exc.detail) from None
-    if warning is not None:
-        typer.echo(f"WARNING: {warning}", err=True)
 
 
 @cli.command()
@@ -168,7 +167,7 @@ def serve(
 
     settings = settings_or_exit()
     hold_data_dir(settings)
-    warn_if_kernels_unsandboxed(settings)
+    refuse_if_sandbox_required_and_missing(settings)
     prepared = with_database(
         settings, lambda database: prepare_database(database, upgrade_embedded=True)
     )
