@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Memory one kernel may use; a kernel over it is stopped.",
     )
+    warm_pool: int = Field(
+        default=0,
+        ge=0,
+        le=8,
+        description="Kernels each project server keeps started; above 0, a project's server "
+        "also starts when a notebook of it is opened or created (local backend). 0: off.",
+    )
     sandbox: Literal["auto", "required", "off"] = Field(
         default="auto",
         description="Run each project's Jupyter server in a bubblewrap sandbox: auto (when "

@@ -117,6 +117,11 @@ class ExecutionBackend(ABC):
         stopped to make room for another; `server_stopped(project_id)` is told of a server
         stopped so (its kernels' variables are gone)."""
 
+    def warm_up_soon(self, project_id: str, *, user_id: str | None) -> None:  # noqa: B027
+        """Someone who may run cells is about to (opened a notebook, created one): start
+        what the first run needs in the background, if the backend keeps a warm pool. Returns
+        at once; never fails (the run that follows reports any trouble)."""
+
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         """Why the backend itself stopped this kernel (over its memory limit), told once;
         None when it did not."""

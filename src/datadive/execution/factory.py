@@ -54,6 +54,7 @@ def build_backend(settings: Settings) -> ExecutionBackend:
             idle_seconds=settings.jupyter_idle_minutes * 60,
             datadive_url=settings.base_url,
             sandbox=choice.sandbox,
+            warm_pool=settings.warm_pool,
             bounds=ServerBounds(
                 max_servers=settings.max_jupyter_servers,
                 max_servers_per_user=settings.max_jupyter_servers_per_user,

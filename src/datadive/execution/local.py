@@ -46,6 +46,7 @@ from datadive.execution.process_tree import stop_tree
 from datadive.execution.sandbox import Sandbox
 from datadive.execution.server_admission import ServerAdmission, ServerSeat
 from datadive.execution.server_bounds import ServerBounds
+from datadive.execution.warm_pool import WarmStarts, kernel_manager_options
 from datadive.jupyter.launch import LaunchSecrets
 from datadive.jupyter.login_codes import issue_login_code
 from datadive.jupyter.save_notices import NOTICE_PATH
@@ -118,6 +119,7 @@ class RunningServer:
     notice_key: bytes
     started_by: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    unused: bool = False  # warm-started, and nothing asked for it since: gives way first
 
 
 class LocalBackend(ExecutionBackend):
@@ -131,10 +133,15 @@ class LocalBackend(ExecutionBackend):
         datadive_url: str | None = None,
         bounds: ServerBounds | None = None,
         sandbox: Sandbox | None = None,
+        warm_pool: int = 0,
     ) -> None:
         """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
         (None: they tell nobody, and saves come back before Datadive's next write only).
-        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed)."""
+        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed).
+        `warm_pool`: kernels each server keeps started; above 0, servers start early too
+        (`execution.warm_pool`)."""
+        self.warm_pool = warm_pool
+        self.warm_starts = WarmStarts(self.warm_up)
         self.sandbox = sandbox
         self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
@@ -226,6 +233,7 @@ class LocalBackend(ExecutionBackend):
         async with lock:
             running = self.servers.get(project_id)
             if running is not None and running.process.returncode is None:
+                running.unused = False
                 return running.handle
             if running is not None:
                 self._forget(project_id)
@@ -237,7 +245,7 @@ class LocalBackend(ExecutionBackend):
 
     def _seats(self) -> list[ServerSeat]:
         return [
-            ServerSeat(s.project_id, s.started_by, s.started_at, s.handle)
+            ServerSeat(s.project_id, s.started_by, s.started_at, s.handle, unused=s.unused)
             for s in self._live_servers()
         ]
 
@@ -283,7 +291,7 @@ class LocalBackend(ExecutionBackend):
             "--ZMQChannelsWebsocketConnection.limit_rate=False",
             # Tells Datadive when a notebook was saved (JupyterLab's edits come back).
             f"--ContentsManager.post_save_hook={SAVE_HOOK}",
-            f"--ServerApp.kernel_manager_class={KERNEL_MANAGER}",
+            *kernel_manager_options(KERNEL_MANAGER, pool_size=self.warm_pool),
             f"--BoundedKernelManager.max_kernels={self.bounds.max_kernels_per_server}",
             # containers and CI run as root; Jupyter refuses that unless told
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
@@ -444,7 +452,26 @@ class LocalBackend(ExecutionBackend):
                 return
             server.handle = server.handle.with_token(new_token)
 
+    def warm_up_soon(self, project_id: str, *, user_id: str | None) -> None:
+        if self.warm_pool > 0 and self._running(project_id) is None:
+            self.warm_starts.soon(project_id, user_id=user_id)
+
+    async def warm_up(self, project_id: str, user_id: str | None = None) -> bool:
+        """Start the project's server if it is not running and a place is free without
+        stopping another; whether this started it."""
+        async with self.locks.setdefault(project_id, asyncio.Lock()):
+            if self._running(project_id) is not None:
+                return False
+            self._forget(project_id)
+            async with self.admission.admit_if_room(project_id, user_id=user_id) as admitted:
+                if not admitted:
+                    return False
+                server = await self._start(project_id, started_by=user_id)
+                server.unused = True
+                return True
+
     async def shutdown(self) -> None:
+        await self.warm_starts.cancel()
         await self.memory.stop()
         for project_id in list(self.servers):
             await self.stop(project_id)

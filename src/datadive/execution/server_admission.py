@@ -35,6 +35,7 @@ class ServerSeat:
     started_by: str | None
     started_at: datetime
     handle: ServerHandle
+    unused: bool = False  # warm-started and not used since (see `warm_pool`)
 
 
 def no_runs() -> Collection[str]:
@@ -71,6 +72,20 @@ class ServerAdmission:
         finally:
             self.starting.pop(project_id, None)
 
+    @asynccontextmanager
+    async def admit_if_room(self, project_id: str, *, user_id: str | None) -> AsyncIterator[bool]:
+        """As `admit`, for a start nobody waits for (a warm start): a place is held only when
+        one is free; no server is stopped for it. Yields whether it was."""
+        async with self.lock:
+            room = room_for_one_more(self._started_by(), user_id=user_id, bounds=self.bounds)
+            if room:
+                self.starting[project_id] = user_id
+        try:
+            yield room
+        finally:
+            if room:
+                self.starting.pop(project_id, None)
+
     async def _make_room(self, user_id: str | None) -> None:
         # The servers are asked how they are used only when one would have to give way.
         while not room_for_one_more(self._started_by(), user_id=user_id, bounds=self.bounds):
@@ -97,6 +112,7 @@ class ServerAdmission:
                         started_by=seat.started_by,
                         started_at=seat.started_at,
                         running_a_run=seat.project_id in in_runs,
+                        unused=seat.unused,
                     )
                     for seat in seats
                 )

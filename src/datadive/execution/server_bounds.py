@@ -50,6 +50,7 @@ class ServerUse:
     started_by: str | None
     last_activity: datetime
     busy: bool
+    unused: bool = False  # warm-started and not used since: the first to give way
 
 
 def all_busy(count: int) -> str:
@@ -102,7 +103,7 @@ def server_to_stop(
     idle = [use for use in candidates if not use.busy]
     if not idle:
         raise ServersBusy(message)
-    return min(idle, key=lambda use: use.last_activity)
+    return min(idle, key=lambda use: (not use.unused, use.last_activity))
 
 
 async def read_server_use(
@@ -112,6 +113,7 @@ async def read_server_use(
     started_by: str | None,
     started_at: datetime,
     running_a_run: bool,
+    unused: bool = False,
 ) -> ServerUse:
     """What the server itself says of its use: when it was last active (JupyterLab's requests
     count) and whether a kernel is busy. A server that does not answer is of no use to anyone:
@@ -125,12 +127,12 @@ async def read_server_use(
             status = (await client.get("/api/status")).raise_for_status().json()
             kernels = (await client.get("/api/kernels")).raise_for_status().json()
     except (httpx.HTTPError, ValueError):
-        return ServerUse(project_id, started_by, last_activity, busy)
+        return ServerUse(project_id, started_by, last_activity, busy, unused)
     with_times = [status.get("last_activity")] + [k.get("last_activity") for k in kernels]
     times = [parse_time(value) for value in with_times if isinstance(value, str)]
     last_activity = max([last_activity, *(t for t in times if t is not None)])
     busy = busy or any(kernel.get("execution_state") in BUSY_STATES for kernel in kernels)
-    return ServerUse(project_id, started_by, last_activity, busy)
+    return ServerUse(project_id, started_by, last_activity, busy, unused)
 
 
 def parse_time(value: str) -> datetime | None:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import nbformat
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
-from datadive.api.deps import DbSession, ExecutorDep
+from datadive.api.deps import BackendDep, DbSession, ExecutorDep
 from datadive.api.permissions import NotebookPermission, ProjectPermission
 from datadive.auth.permissions import Action
 from datadive.schemas.notebooks import (
@@ -48,10 +48,13 @@ async def list_notebooks(
 async def create_notebook(
     data: NotebookCreate,
     session: DbSession,
+    backend: BackendDep,
     access: Annotated[ProjectAccess, Depends(ProjectPermission(Action.NOTEBOOK_CREATE))],
 ) -> NotebookPublic:
-    """Create an empty notebook; its .ipynb path comes from the title and is unique."""
+    """Create an empty notebook; its .ipynb path comes from the title and is unique. With a
+    warm pool (`DATADIVE_WARM_POOL`) the project's server starts meanwhile, for the first run."""
     notebook = await notebooks.create_notebook(session, access=access, data=data)
+    backend.warm_up_soon(access.project.id, user_id=access.user.id)
     return NotebookPublic.model_validate(notebook)
 
 

@@ -43,6 +43,7 @@ async def create_notebook(
         require_filled(values, "title")
         data = parse(NotebookCreate, {"title": values["title"]})
         notebook = await notebooks.create_notebook(session, access=access, data=data)
+        backend.warm_up_soon(access.project.id, user_id=access.user.id)
     except DatadiveError as error:
         return await show_rejected_form(
             request,

@@ -49,6 +49,9 @@ async def notebook_page(
     context["after"] = access.notebook.event_seq
     # Reading the status starts nothing; JupyterLab is offered once the server runs.
     server = await server_status(backend, access.project.id) if context["can_run"] else None
+    if context["can_run"] and not (server and server.running):
+        # A run is likely next: with a warm pool, its server starts now (none stops for it).
+        backend.warm_up_soon(access.project.id, user_id=access.user.id)
     context["jupyterlab"] = bool(server and server.running)
     return render(request, "pages/notebook.html", context)
 
