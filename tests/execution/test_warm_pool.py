@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from datadive.execution.backend import ServerHandle
 from datadive.execution.client import JupyterClient, KernelSession
 from datadive.execution.local import LocalBackend
-from datadive.execution.server_bounds import ServerBounds
+from datadive.execution.server_bounds import ServerBounds, ServerUse, server_to_stop
 from datadive.jupyter.kernel_pool import WARM_MARK
 from tests.support.sandbox import sandbox_if_available
 
@@ -109,6 +110,20 @@ async def test_a_pooled_kernel_works_in_its_own_projects_workspace_only(
     assert Path(cwd).resolve() == pooled.workspace("project-a").resolve()
     if pooled.sandbox is not None:  # without bubblewrap every kernel can read every folder
         assert sees_other is False
+
+
+def test_an_unused_idle_server_gives_way_before_the_least_recently_used_one() -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    uses = [
+        ServerUse("used-long-ago", None, t0, busy=False),
+        ServerUse("warm-started", None, t0 + timedelta(minutes=30), busy=False, unused=True),
+        ServerUse("warm-but-busy", None, t0 - timedelta(minutes=30), busy=True, unused=True),
+    ]
+
+    stopped = server_to_stop(uses, user_id=None, bounds=ServerBounds(max_servers=3))
+
+    assert stopped is not None
+    assert stopped.project_id == "warm-started"
 
 
 async def test_a_warm_start_takes_only_a_free_place_and_an_unused_server_gives_way_first(
