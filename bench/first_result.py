@@ -175,7 +175,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
-        "--think", type=float, default=1.0, help="seconds between the server's start and Run"
+        "--think", type=float, default=3.0, help="seconds between the server's start and Run"
     )
     parser.add_argument("--sandbox", choices=["auto", "off"], default="auto")
     arguments = parser.parse_args()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any, cast
@@ -111,7 +112,19 @@ class PooledKernelManager(BoundedKernelManager):
             manager = cast(AsyncKernelManager, started)  # the async manager's kind
             kwargs["kernel_id"] = kernel_id
             ready = asyncio.get_running_loop().create_task(self._warm(manager, kwargs))
-            self.pool.append(PooledKernel(kernel_id, kernel_name, manager, ready))
+            pooled = PooledKernel(kernel_id, kernel_name, manager, ready)
+            ready.add_done_callback(functools.partial(self._warmed, pooled))
+            self.pool.append(pooled)
+
+    def _warmed(self, pooled: PooledKernel, _: asyncio.Task[None]) -> None:
+        """A kernel that could not start leaves the pool (it is not started again until one is
+        taken: a kernel that cannot start would otherwise be retried forever)."""
+        if pooled.ready.cancelled() or pooled.ready.exception() is None:
+            return
+        self.log.error("a pooled kernel did not start: %s", pooled.ready.exception())
+        if pooled in self.pool:
+            self.pool.remove(pooled)
+            asyncio.get_running_loop().create_task(self._discard(pooled))
 
     async def _warm(self, manager: AsyncKernelManager, kwargs: dict[str, Any]) -> None:
         """Start the kernel and wait until it answers: the second of importing ipykernel and
@@ -139,8 +152,7 @@ class PooledKernelManager(BoundedKernelManager):
             self.pool.remove(pooled)
             try:
                 await pooled.ready
-            except Exception:  # it did not start: drop it, try the next or start one
-                self.log.exception("a pooled kernel did not start")
+            except Exception:  # it did not start (logged): try the next, or start one
                 await self._discard(pooled)
                 continue
             if not await pooled.manager.is_alive():
@@ -158,6 +170,10 @@ class PooledKernelManager(BoundedKernelManager):
             await pooled.ready  # a kernel being started is stopped once it has started
         with contextlib.suppress(Exception):
             await pooled.manager.shutdown_kernel(now=True)
+
+    def remove_kernel(self, kernel_id: str) -> Any:
+        self.handed_out.discard(kernel_id)
+        return super().remove_kernel(kernel_id)
 
     def kernel_model(self, kernel_id: str) -> dict[str, Any]:
         model: dict[str, Any] = super().kernel_model(kernel_id)  # type: ignore[no-untyped-call]
