@@ -10,7 +10,8 @@ stops the rest on shutdown, and a server whose Datadive died (`kill -9` included
 (`parent_death`). Each running server is recorded in `<data dir>/jupyter/servers/`, so that
 servers left behind anyway are found and stopped, kernels and all, when the next one starts.
 How many servers and kernels run, and how much memory a kernel uses, is bounded
-(`server_admission`, `datadive.jupyter.bounded_kernels`, `kernel_memory`).
+(`server_admission`, `datadive.jupyter.bounded_kernels`, `kernel_memory`). With a warm pool a
+server starts before its first run and keeps kernels started (`warm_pool`).
 """
 
 from __future__ import annotations
