@@ -4,12 +4,15 @@ kernels; which kernel a run got is read from the server (`datadive_warm` in its 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from datadive.execution.backend import ServerHandle
@@ -110,6 +113,33 @@ async def test_a_pooled_kernel_works_in_its_own_projects_workspace_only(
     assert Path(cwd).resolve() == pooled.workspace("project-a").resolve()
     if pooled.sandbox is not None:  # without bubblewrap every kernel can read every folder
         assert sees_other is False
+
+
+def kernel_processes(server_pid: int) -> list[psutil.Process]:
+    found = []
+    for process in psutil.Process(server_pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "ipykernel_launcher" in " ".join(process.cmdline()):
+                found.append(process)
+    return found
+
+
+async def test_pooled_kernels_end_with_datadive(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, warm_pool=2)
+    try:
+        await backend.ensure_server("project-a")
+        server_pid = backend.servers["project-a"].process.pid
+        kernels: list[psutil.Process] = []
+        async with asyncio.timeout(120):  # both pooled kernels started, no notebook asked
+            while len(kernels) < 2:
+                await asyncio.sleep(0.2)
+                kernels = kernel_processes(server_pid)
+        assert await listed_kernels(await backend.ensure_server("project-a")) == []
+    finally:
+        await backend.shutdown()
+
+    _, alive = await asyncio.to_thread(psutil.wait_procs, kernels, timeout=30)
+    assert alive == []
 
 
 def test_an_unused_idle_server_gives_way_before_the_least_recently_used_one() -> None:
