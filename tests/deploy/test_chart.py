@@ -8,9 +8,8 @@ from typing import Any
 
 import helm_python as helm
 import pytest
-from typer.testing import CliRunner
 
-from datadive.cli import cli
+from tests.deploy.cli_usage import usage_of
 from tests.deploy.rendering import (
     CHART,
     KUBERNETES_VERSION,
@@ -23,6 +22,8 @@ from tests.deploy.rendering import (
 )
 
 PRODUCTION_VALUES = Path(__file__).parent / "production-values.yaml"
+# A container listens on every address of its pod.
+ALL_ADDRESSES = "0.0.0.0"  # noqa: S104
 
 # What an operator gives when the chart makes the Secret (secret.existingSecret empty).
 CHART_MADE_SECRET = {
@@ -146,7 +147,7 @@ def test_pods_run_unprivileged_on_a_read_only_root() -> None:
             assert security["allowPrivilegeEscalation"] is False
             assert security["capabilities"]["drop"] == ["ALL"]
             mounted = {mount["mountPath"] for mount in container["volumeMounts"]}
-            assert {"/data", "/tmp"} <= mounted
+            assert {"/data", "/tmp"} <= mounted  # noqa: S108 - emptyDir mounts
 
 
 def test_replicas_are_ready_when_the_health_endpoint_says_so() -> None:
@@ -156,24 +157,15 @@ def test_replicas_are_ready_when_the_health_endpoint_says_so() -> None:
     assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
 
 
-def usage_of(arguments: list[str]) -> str:
-    """The usage line of the real `datadive` command these arguments run; exit code 2 (and
-    no usage of a command) for an unknown command or option, as in the container."""
-    result = CliRunner().invoke(cli, [*arguments, "--help"])
-    if result.exit_code != 0:
-        return f"exit {result.exit_code}"
-    return next(line.strip() for line in result.output.splitlines() if "Usage:" in line)
-
-
 def test_the_containers_run_real_datadive_commands() -> None:
     rendered = render_chart()
     [server] = containers(rendered.one("Deployment"))
-    assert server["args"] == ["serve", "--host", "0.0.0.0", "--port", "8000"]
+    assert server["args"] == ["serve", "--host", ALL_ADDRESSES, "--port", "8000"]
     assert usage_of(server["args"]).endswith(" serve [OPTIONS]")
     [migrate] = containers(rendered.one("Job"))
     assert migrate["args"] == ["db", "upgrade"]
     assert " db upgrade " in usage_of(migrate["args"])
-    assert usage_of(["serve", "--listen", "0.0.0.0"]) == "exit 2"
+    assert usage_of(["serve", "--listen", ALL_ADDRESSES]) == "exit 2"
 
 
 def test_the_migration_runs_before_install_and_upgrade() -> None:
@@ -296,11 +288,17 @@ def test_values_that_would_break_a_deployment_refuse_to_render(
 
 
 def test_the_chart_made_secret_holds_the_hub_token_only_for_the_hub_backend() -> None:
-    values = with_values(SINGLE_MACHINE, secret={"existingSecret": "", "values": {"secretKey": "k"}})
+    values = with_values(
+        SINGLE_MACHINE, secret={"existingSecret": "", "values": {"secretKey": "k"}}
+    )
     secret = render_chart(values).one("Secret")
     assert set(secret["stringData"]) == {"secret-key"}
-    missing_token = {"secret": {"existingSecret": "", "values": {"secretKey": "k"}}}
-    missing_token["secret"]["values"]["databaseUrl"] = "postgresql://db/x"  # type: ignore[index]
+    missing_token = {
+        "secret": {
+            "existingSecret": "",
+            "values": {"secretKey": "k", "databaseUrl": "postgresql://db/x"},
+        }
+    }
     assert "secret.values.hubApiToken" in render_error(missing_token)
 
 

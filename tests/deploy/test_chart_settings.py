@@ -42,7 +42,10 @@ def replica_environment(values: dict[str, Any]) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "values",
-    [pytest.param({}, id="defaults"), pytest.param(read_values(PRODUCTION_VALUES), id="production")],
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param(read_values(PRODUCTION_VALUES), id="production"),
+    ],
 )
 def test_every_datadive_variable_is_a_setting(values: dict[str, Any]) -> None:
     known = {env_name(field) for field in Settings.model_fields}
