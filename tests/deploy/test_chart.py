@@ -245,6 +245,11 @@ def with_values(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
             id="sqlite-on-an-empty-dir",
         ),
         pytest.param(
+            {"replicaCount": 1, "execution": {"backend": "local"}},
+            "execution.backend=local (project workspaces) keep data in the data folder",
+            id="local-kernels-on-an-empty-dir",
+        ),
+        pytest.param(
             {"database": {"type": "mysql"}},
             'database.type="mysql": use postgresql or sqlite',
             id="unknown-database",

@@ -83,8 +83,8 @@ reaches the cluster.
 {{- if and (eq $v.execution.backend "local") (gt $replicas 1) }}
 {{- fail (printf "execution.backend=local with replicaCount=%d: project servers would run inside one replica, out of reach of the others; use execution.backend=jupyterhub or replicaCount=1" $replicas) }}
 {{- end }}
-{{- if and (or (eq $v.database.type "sqlite") (eq $v.storage.type "local")) (not $v.dataVolume.existingClaim) }}
-{{- fail "database.type=sqlite or storage.type=local keeps data in the data folder: set dataVolume.existingClaim to a PersistentVolumeClaim, or everything is lost when the pod restarts" }}
+{{- if and (or (eq $v.database.type "sqlite") (eq $v.storage.type "local") (eq $v.execution.backend "local")) (not $v.dataVolume.existingClaim) }}
+{{- fail "database.type=sqlite, storage.type=local and execution.backend=local (project workspaces) keep data in the data folder: set dataVolume.existingClaim to a PersistentVolumeClaim, or it is lost when the pod restarts" }}
 {{- end }}
 {{- if eq $v.storage.type "s3" }}
 {{- $_ := required "storage.s3.bucket is required with storage.type=s3" $v.storage.s3.bucket }}
