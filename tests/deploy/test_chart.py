@@ -80,8 +80,15 @@ def test_the_validation_catches_a_field_kubernetes_does_not_know() -> None:
     assert "targetPorts" in problem
 
 
-def test_helm_lint_finds_nothing_to_fix() -> None:
-    report = helm.lint(CHART, strict=True, kube_version=f"v{KUBERNETES_VERSION}")
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param(read_values(PRODUCTION_VALUES), id="production"),
+    ],
+)
+def test_helm_lint_finds_nothing_to_fix(values: dict[str, Any]) -> None:
+    report = helm.lint(CHART, values, strict=True, kube_version=f"v{KUBERNETES_VERSION}")
     findings = [m for m in report["messages"] if m["severity"] >= 2]
     assert (report["errors"], findings) == ([], [])
 

@@ -106,3 +106,10 @@ def test_terminals_are_off_in_the_values_and_in_the_image(hub_values: dict[str, 
     assert destination == mounted["mountPath"]
     shipped = json.loads((REPO / source).read_text(encoding="utf-8"))
     assert shipped == mounted["data"]
+
+
+def test_project_servers_get_no_datadive_secret(hub_values: dict[str, Any]) -> None:
+    # Kernels run as the server's user and read its environment (SECURITY.md check 19).
+    singleuser = hub_values["singleuser"]
+    environment = singleuser.get("extraEnv", {})
+    assert "secretKeyRef" not in json.dumps(environment)
