@@ -9,6 +9,7 @@ from typing import Any
 import helm_python as helm
 import pytest
 
+import datadive
 from tests.deploy.cli_usage import usage_of
 from tests.deploy.rendering import (
     CHART,
@@ -318,3 +319,11 @@ def test_notes_say_how_to_check_health() -> None:
     rendered: Rendered = render_chart(read_values(PRODUCTION_VALUES))
     assert "curl -s http://127.0.0.1:8000/api/v1/health" in rendered.notes
     assert "https://datadive.example.org" in rendered.notes
+
+
+def test_the_default_image_is_this_release_of_datadive() -> None:
+    with helm.Chart.load(CHART) as chart:
+        app_version = chart.metadata["appVersion"]
+    assert app_version == datadive.__version__
+    [container] = containers(render_chart().one("Deployment"))
+    assert container["image"] == f"datadive:{datadive.__version__}"
