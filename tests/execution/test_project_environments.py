@@ -1,0 +1,207 @@
+"""A project's requirements.txt, installed with real pip into the project's environment before its
+real Jupyter server starts, and imported by a real kernel (issue 18, "Environments"); and
+JupyterLab without terminals unless asked for.
+
+pip never reaches PyPI here: it installs from a folder holding one small wheel built by the
+test (`DATADIVE_PIP_NO_INDEX` and `DATADIVE_PIP_FIND_LINKS`, as an offline site would)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from datadive.execution.client import JupyterClient
+from datadive.execution.environments import (
+    MARKER,
+    EnvironmentNotReady,
+    PipOptions,
+    ProjectEnvironments,
+    read_requirements,
+)
+from datadive.execution.local import LocalBackend
+from tests.support.sandbox import sandbox_if_available
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+PACKAGE, VERSION = "ddgreeting", "1.0"
+GREETING = "hello from a package of the project's own"
+
+
+def build_wheel(folder: Path) -> Path:
+    """A one-module wheel, written as the wheel format says (no build tools needed)."""
+    info = f"{PACKAGE}-{VERSION}.dist-info"
+    files = {
+        f"{PACKAGE}/__init__.py": f"GREETING = {GREETING!r}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {PACKAGE}\nVersion: {VERSION}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = []
+    wheel = folder / f"{PACKAGE}-{VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+            digest = hashlib.sha256(text.encode()).digest()
+            encoded = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            record.append(f"{name},sha256={encoded},{len(text)}")
+        record.append(f"{info}/RECORD,,")
+        archive.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def offline_pip() -> Iterator[None]:
+    """pip as the tests run it: this machine's pip configuration (other indexes) left out."""
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("PIP_")}
+    os.environ["PIP_CONFIG_FILE"] = os.devnull
+    yield
+    del os.environ["PIP_CONFIG_FILE"]
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("environments") / "data"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def backend(data_dir: Path, offline_pip: None) -> AsyncIterator[LocalBackend]:
+    wheels = data_dir.parent / "wheels"
+    wheels.mkdir()
+    build_wheel(wheels)
+    sandbox = sandbox_if_available(data_dir)
+    local = LocalBackend(
+        workspaces=data_dir / "workspaces",
+        state_dir=data_dir / "jupyter",
+        idle_seconds=600,
+        sandbox=sandbox,
+        environments=ProjectEnvironments(
+            root=data_dir / "environments",
+            pip=PipOptions(find_links=wheels, no_index=True),
+            sandbox=sandbox,
+        ),
+    )
+    yield local
+    await local.shutdown()
+
+
+@pytest.fixture
+def steps(backend: LocalBackend) -> list[tuple[str, str]]:
+    told: list[tuple[str, str]] = []
+
+    async def record(project_id: str, step: str) -> None:
+        told.append((project_id, step))
+
+    backend.watch_start_steps(record)
+    return told
+
+
+def write_requirements(backend: LocalBackend, project_id: str, text: str) -> None:
+    path = backend.workspace(project_id) / "data" / "requirements.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+async def greeting(backend: LocalBackend, project_id: str) -> str:
+    client = JupyterClient(await backend.ensure_server(project_id))
+    try:
+        kernel = await client.start_session(path="analysis.ipynb")
+        result = await client.execute(
+            kernel.kernel_id, f"import {PACKAGE}\nprint({PACKAGE}.GREETING)"
+        )
+        assert result.status == "ok", result.outputs
+        return "".join(output.get("text", "") for output in result.outputs).strip()
+    finally:
+        await client.close()
+
+
+def installed_marker(data_dir: Path, project_id: str) -> list[str]:
+    return [p.read_text() for p in sorted((data_dir / "environments" / project_id).glob(f"*/{MARKER}"))]
+
+
+async def test_a_cell_imports_a_package_named_in_requirements_txt(
+    backend: LocalBackend, data_dir: Path, steps: list[tuple[str, str]]
+) -> None:
+    write_requirements(backend, "p1", f"# what this analysis needs\n{PACKAGE}\n")
+
+    assert await greeting(backend, "p1") == GREETING
+    assert steps == [
+        ("p1", "Installing 1 package from requirements.txt…"),
+        ("p1", "Starting the Jupyter server…"),
+    ]
+    assert len(installed_marker(data_dir, "p1")) == 1
+
+
+async def test_an_unchanged_file_is_not_installed_again(
+    backend: LocalBackend, data_dir: Path, steps: list[tuple[str, str]]
+) -> None:
+    before = installed_marker(data_dir, "p1")
+    await backend.stop("p1")
+
+    assert await greeting(backend, "p1") == GREETING
+    assert installed_marker(data_dir, "p1") == before  # same environment, same install
+    assert ("p1", "Installing 1 package from requirements.txt…") not in steps
+
+
+async def test_a_package_that_does_not_exist_is_named_with_its_line_then_fixing_works(
+    backend: LocalBackend, data_dir: Path, steps: list[tuple[str, str]]
+) -> None:
+    write_requirements(backend, "p2", f"{PACKAGE}\npandaz>=1.0\n")
+
+    with pytest.raises(EnvironmentNotReady) as failed:
+        await backend.ensure_server("p2")
+
+    assert failed.value.detail == (
+        "No package named 'pandaz' (requirements.txt line 2); check the spelling on pypi.org."
+    )
+    assert steps == [("p2", "Installing 2 packages from requirements.txt…")]
+    assert not (await backend.status("p2")).running  # no server half-started
+    assert installed_marker(data_dir, "p2") == []  # nor a half-made environment kept
+
+    write_requirements(backend, "p2", f"{PACKAGE}\n")
+    assert await greeting(backend, "p2") == GREETING
+
+
+async def test_pip_options_in_the_file_are_refused_with_their_line(tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pandas\n--index-url https://example.org/simple\n")
+
+    with pytest.raises(EnvironmentNotReady, match=r"line 2: pip options such as '--index-url'"):
+        read_requirements(requirements)
+
+
+async def test_jupyterlab_has_no_terminals_by_default(backend: LocalBackend) -> None:
+    handle = await backend.ensure_server("p1")
+    async with httpx.AsyncClient() as client:
+        response = await client.get(
+            f"{handle.url}/api/terminals", headers={"Authorization": f"token {handle.token}"}
+        )
+    assert response.status_code == 404
+
+
+async def test_terminals_are_offered_when_the_setting_asks(tmp_path: Path) -> None:
+    local = LocalBackend(
+        workspaces=tmp_path / "ws",
+        state_dir=tmp_path / "state",
+        sandbox=sandbox_if_available(tmp_path),
+        terminals=True,
+    )
+    try:
+        handle = await local.ensure_server("p3")
+        async with httpx.AsyncClient() as client:
+            response = await client.get(
+                f"{handle.url}/api/terminals", headers={"Authorization": f"token {handle.token}"}
+            )
+        assert response.status_code == 200
+        assert json.loads(response.text) == []
+    finally:
+        await local.shutdown()
