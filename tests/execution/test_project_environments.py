@@ -7,11 +7,7 @@ test (`DATADIVE_PIP_NO_INDEX` and `DATADIVE_PIP_FIND_LINKS`, as an offline site 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import os
-import zipfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -29,43 +25,15 @@ from datadive.execution.environments import (
 )
 from datadive.execution.local import LocalBackend
 from tests.support.sandbox import sandbox_if_available
+from tests.support.wheels import GREETING, PACKAGE, build_wheel, offline_pip
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
-PACKAGE, VERSION = "ddgreeting", "1.0"
-GREETING = "hello from a package of the project's own"
-
-
-def build_wheel(folder: Path) -> Path:
-    """A one-module wheel, written as the wheel format says (no build tools needed)."""
-    info = f"{PACKAGE}-{VERSION}.dist-info"
-    files = {
-        f"{PACKAGE}/__init__.py": f"GREETING = {GREETING!r}\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {PACKAGE}\nVersion: {VERSION}\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    wheel = folder / f"{PACKAGE}-{VERSION}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-            digest = hashlib.sha256(text.encode()).digest()
-            encoded = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-            record.append(f"{name},sha256={encoded},{len(text)}")
-        record.append(f"{info}/RECORD,,")
-        archive.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
-    return wheel
-
 
 @pytest.fixture(scope="module")
-def offline_pip() -> Iterator[None]:
-    """pip as the tests run it: this machine's pip configuration (other indexes) left out."""
-    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("PIP_")}
-    os.environ["PIP_CONFIG_FILE"] = os.devnull
-    yield
-    del os.environ["PIP_CONFIG_FILE"]
-    os.environ.update(saved)
+def pip_offline() -> Iterator[None]:
+    with offline_pip():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +42,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def backend(data_dir: Path, offline_pip: None) -> AsyncIterator[LocalBackend]:
+async def backend(data_dir: Path, pip_offline: None) -> AsyncIterator[LocalBackend]:
     wheels = data_dir.parent / "wheels"
-    wheels.mkdir()
     build_wheel(wheels)
     sandbox = sandbox_if_available(data_dir)
     local = LocalBackend(
@@ -125,7 +92,9 @@ async def greeting(backend: LocalBackend, project_id: str) -> str:
 
 
 def installed_marker(data_dir: Path, project_id: str) -> list[str]:
-    return [p.read_text() for p in sorted((data_dir / "environments" / project_id).glob(f"*/{MARKER}"))]
+    return [
+        p.read_text() for p in sorted((data_dir / "environments" / project_id).glob(f"*/{MARKER}"))
+    ]
 
 
 async def test_a_cell_imports_a_package_named_in_requirements_txt(
@@ -169,6 +138,29 @@ async def test_a_package_that_does_not_exist_is_named_with_its_line_then_fixing_
 
     write_requirements(backend, "p2", f"{PACKAGE}\n")
     assert await greeting(backend, "p2") == GREETING
+
+
+@pytest.mark.skipif(sandbox_if_available() is None, reason="bubblewrap cannot sandbox here")
+async def test_a_sandboxed_kernel_sees_its_own_environment_read_only_and_no_other(
+    backend: LocalBackend, data_dir: Path
+) -> None:
+    """p2's kernel (its own environment) tries p1's environment and to change its own."""
+    [own] = (data_dir / "environments" / "p2").glob(f"*/{MARKER}")
+    [other] = (data_dir / "environments" / "p1").glob(f"*/{MARKER}")
+    client = JupyterClient(await backend.ensure_server("p2"))
+    try:
+        kernel = await client.start_session(path="analysis.ipynb")
+        code = (
+            "import os, sys\n"
+            f"print(sys.prefix == {str(own.parent)!r}, os.path.exists({str(other.parent)!r}))\n"
+            f"try:\n    open({str(own.parent / 'planted.py')!r}, 'w')\n"
+            "except OSError as exc:\n    print(type(exc).__name__)"
+        )
+        result = await client.execute(kernel.kernel_id, code)
+    finally:
+        await client.close()
+    printed = "".join(output.get("text", "") for output in result.outputs).split()
+    assert printed == ["True", "False", "OSError"]
 
 
 async def test_pip_options_in_the_file_are_refused_with_their_line(tmp_path: Path) -> None:
