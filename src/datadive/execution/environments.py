@@ -11,11 +11,12 @@ system interpreter's packages, not the virtualenv's; `pip --target` copies every
 again, and an upgraded one on PYTHONPATH would shadow the server's own.)
 
 An environment lives in `<root>/<project id>/<key>/`, the key a hash of the requirement lines,
-the base interpreter and the pip options: an unchanged file is not installed again; a changed
-one is installed into a new folder, and the old one removed once the new one is complete
-(marked by `datadive-environment.json`, written last). Only the project's server sees its
-environment, read-only, in the sandbox; pip itself runs in the sandbox too, writing only to the
-environment being built (a package's build step runs code from the internet).
+the base interpreter and what it holds, and the pip options: an unchanged file is not
+installed again; a changed one is installed into a new folder, and the old one removed once
+the new one is complete (marked by `datadive-environment.json`, written last). Only the
+project's server sees its environment, read-only, in the sandbox; pip itself runs in the
+sandbox too, writing only to the environment being built (a package's build step runs code
+from the internet).
 
 Kernels start from the environment through a kernel spec named `python3` in
 `<env>/share/jupyter/kernels/`, found first through JUPYTER_PATH: the Jupyter server itself
@@ -127,11 +128,23 @@ def base_site_packages() -> list[str]:
     return [path for path in site.getsitepackages() if Path(path).is_dir()]
 
 
+def base_distributions() -> list[str]:
+    """What the base environment holds (`pandas-2.2.3.dist-info` …): an upgraded base makes
+    projects' environments anew, installed against what it holds now."""
+    return sorted(
+        entry.name
+        for folder in base_site_packages()
+        for entry in Path(folder).iterdir()
+        if entry.name.endswith(".dist-info")
+    )
+
+
 def environment_key(requirements: Sequence[RequirementLine], options: PipOptions) -> str:
     described = {
         "requirements": [r.text for r in requirements],
         "python": sys.version,
         "base": base_site_packages(),
+        "base_holds": base_distributions(),
         "pip": options.arguments(),
     }
     return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:16]
@@ -228,7 +241,7 @@ class ProjectEnvironments:
             if self.sandbox is not None:
                 readable = [self.pip.find_links] if self.pip.find_links is not None else []
                 pip = [*self.sandbox.prefix(None, writable=[target], read_only=readable), *pip]
-            code, output = await self._run(pip, environment, check=False)
+            code, output = await self._run(pip, environment, check=False, cwd=target)
             if code != 0:
                 raise EnvironmentNotReady(explain_pip_failure(output, requirements))
             write_kernel_spec(target)
@@ -242,12 +255,17 @@ class ProjectEnvironments:
             raise
 
     async def _run(
-        self, command: list[str], environment: Mapping[str, str], *, check: bool = True
+        self,
+        command: list[str],
+        environment: Mapping[str, str],
+        *,
+        check: bool = True,
+        cwd: Path | None = None,
     ) -> tuple[int, str]:
         process = await asyncio.create_subprocess_exec(
             *command,
             env=dict(environment),
-            cwd=self.root,
+            cwd=cwd or self.root,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
