@@ -8,6 +8,7 @@ test (`DATADIVE_PIP_NO_INDEX` and `DATADIVE_PIP_FIND_LINKS`, as an offline site 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -161,6 +162,21 @@ async def test_a_sandboxed_kernel_sees_its_own_environment_read_only_and_no_othe
         await client.close()
     printed = "".join(output.get("text", "") for output in result.outputs).split()
     assert printed == ["True", "False", "OSError"]
+
+
+async def test_a_version_that_does_not_exist_is_named_with_the_versions_there_are(
+    backend: LocalBackend, data_dir: Path
+) -> None:
+    write_requirements(backend, "p4", f"{PACKAGE}==9.9\n")
+    assert backend.environments is not None
+
+    with pytest.raises(EnvironmentNotReady) as failed:
+        await backend.environments.prepare("p4", backend.workspace("p4"), environment=os.environ)
+
+    assert failed.value.detail == (
+        f"No version of '{PACKAGE}' matches '{PACKAGE}==9.9' (requirements.txt line 1); "
+        "available: 1.0."
+    )
 
 
 async def test_pip_options_in_the_file_are_refused_with_their_line(tmp_path: Path) -> None:

@@ -305,7 +305,9 @@ def write_kernel_spec(target: Path) -> None:
 
 NOT_FOUND = re.compile(
     r"Could not find a version that satisfies the requirement (?P<spec>\S+)"
-    r"(?: \(from [^)]*\))?(?: \(from versions: (?P<versions>[^)]*)\))?"
+    # "(from -r requirements.txt (line 2))" or "(from a->b)" may come before the versions
+    r"(?: \(from (?!versions:)(?:[^()]|\([^()]*\))*\))?"
+    r"(?: \(from versions: (?P<versions>[^)]*)\))?"
 )
 
 
