@@ -238,10 +238,20 @@ class ProjectEnvironments:
                 "-r",
                 str(listed),
             ]
+            scratch = target / ".pip-tmp"
             if self.sandbox is not None:
                 readable = [self.pip.find_links] if self.pip.find_links is not None else []
-                pip = [*self.sandbox.prefix(None, writable=[target], read_only=readable), *pip]
+                # pip unpacks into TMPDIR: on disk, not the sandbox's /tmp in memory (a large
+                # wheel would take its size in RAM).
+                scratch.mkdir()
+                pip = [
+                    *self.sandbox.prefix(None, writable=[target], read_only=readable),
+                    shutil.which("env") or "/usr/bin/env",
+                    f"TMPDIR={scratch}",
+                    *pip,
+                ]
             code, output = await self._run(pip, environment, check=False, cwd=target)
+            await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
             if code != 0:
                 raise EnvironmentNotReady(explain_pip_failure(output, requirements))
             write_kernel_spec(target)
