@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -179,11 +180,22 @@ async def test_a_version_that_does_not_exist_is_named_with_the_versions_there_ar
     )
 
 
-async def test_pip_options_in_the_file_are_refused_with_their_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("--index-url https://example.org/simple", "line 2: pip options such as '--index-url'"),
+        ("-r /etc/passwd", "line 2: pip options such as '-r'"),
+        ("./my-code", "line 2: './my-code' is not a package name"),
+        ("secret @ file:///srv/datadive/other.whl", "line 2: only packages from the package"),
+    ],
+)
+async def test_what_is_not_a_package_is_refused_with_its_line(
+    tmp_path: Path, line: str, said: str
+) -> None:
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("pandas\n--index-url https://example.org/simple\n")
+    requirements.write_text(f"pandas\n{line}\n")
 
-    with pytest.raises(EnvironmentNotReady, match=r"line 2: pip options such as '--index-url'"):
+    with pytest.raises(EnvironmentNotReady, match=re.escape(said)):
         read_requirements(requirements)
 
 

@@ -119,6 +119,11 @@ def read_requirements(path: Path) -> list[RequirementLine]:
                 f"requirements.txt line {number}: {line!r} is not a package name "
                 "(such as pandas or pandas>=2.0)."
             ) from None
+        if requirement.url is not None and not requirement.url.startswith("https://"):
+            raise EnvironmentNotReady(
+                f"requirements.txt line {number}: only packages from the package index, or "
+                "from an https:// address, can be installed; not local files."
+            )
         found.append(RequirementLine(number, line, canonicalize_name(requirement.name)))
     return found
 
