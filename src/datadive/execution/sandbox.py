@@ -1,7 +1,8 @@
 """The sandbox a project's Jupyter server (and so every kernel) runs in: bubblewrap.
 
 The server gets its own mount, PID and IPC namespaces. It sees the system's programs and
-libraries and the Python environment read-only, its own workspace read-write, a private /tmp
+libraries and the Python environment read-only (with its project's own environment, if any:
+`execution.environments`), its own workspace read-write, a private /tmp
 (home, IPython and Jupyter runtime folders live there), its own /proc and a minimal /dev.
 It sees nothing of Datadive's data folder (database, file store, other workspaces, server
 records) nor any process outside its sandbox. The network is shared: Datadive reaches the
