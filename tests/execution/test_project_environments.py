@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -225,3 +227,41 @@ async def test_terminals_are_offered_when_the_setting_asks(tmp_path: Path) -> No
         assert json.loads(response.text) == []
     finally:
         await local.shutdown()
+
+
+async def test_the_command_prepares_an_environment_where_a_hub_server_starts(
+    tmp_path: Path, pip_offline: None
+) -> None:
+    """What a JupyterHub-spawned server runs before `jupyter server`: the steps, then the
+    folder; or the researcher's message and exit status 1."""
+    wheels = build_wheel(tmp_path / "wheels").parent
+    workspace = tmp_path / "workspace"
+    (workspace / "data").mkdir(parents=True)
+    (workspace / "data" / "requirements.txt").write_text("statmodels\n")
+    command = [sys.executable, "-m", "datadive.execution.environments", str(workspace)]
+    command += [str(tmp_path / "environments")]
+    pip = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+
+    failed = subprocess.run(
+        command, env=os.environ | pip, capture_output=True, text=True, check=False
+    )
+    (workspace / "data" / "requirements.txt").write_text(f"{PACKAGE}\n")
+    done = subprocess.run(
+        command, env=os.environ | pip, capture_output=True, text=True, check=False
+    )
+
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines()[-1] == (
+        "No package named 'statmodels' (requirements.txt line 1); check the spelling on pypi.org."
+    )
+    assert done.returncode == 0, done.stderr
+    step, folder = done.stdout.strip().splitlines()
+    assert step == "Installing 1 package from requirements.txt…"
+    python = Path(folder) / "bin" / "python"
+    imported = subprocess.run(
+        [python, "-c", f"import {PACKAGE}; print({PACKAGE}.GREETING)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imported.stdout.strip() == GREETING

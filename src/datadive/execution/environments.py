@@ -25,11 +25,13 @@ stays on the base, out of reach of what the file installs.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import site
@@ -357,3 +359,37 @@ def explain_pip_failure(output: str, requirements: Sequence[RequirementLine]) ->
     last = errors[-1] if errors else output.strip().splitlines()[-1:] or ["unknown error"]
     said = last if isinstance(last, str) else last[0]
     return f"Installing the packages of requirements.txt failed: {said[:300]}"
+
+
+def main(arguments: Sequence[str] | None = None) -> int:
+    """`python -m datadive.execution.environments <workspace> <environments folder>`: prepare
+    the project's environment where Datadive does not run pip itself (a JupyterHub-spawned
+    server's start, before `jupyter server`). Prints each step, then the environment's folder
+    (nothing when the project has none); on failure the researcher's message as the last line
+    and exit status 1. pip options come from the usual PIP_* variables."""
+    parser = argparse.ArgumentParser(prog="python -m datadive.execution.environments")
+    parser.add_argument("workspace", type=Path)
+    parser.add_argument("root", type=Path, help="where environments are kept")
+    parser.add_argument("--project", default="project", help="the folder's name under root")
+    parsed = parser.parse_args(arguments)
+    environments = ProjectEnvironments(root=parsed.root.resolve())
+
+    async def show(step: str) -> None:
+        print(step, flush=True)
+
+    try:
+        prepared = asyncio.run(
+            environments.prepare(
+                parsed.project, parsed.workspace.resolve(), environment=os.environ, on_step=show
+            )
+        )
+    except EnvironmentNotReady as exc:
+        print(exc.detail, file=sys.stderr, flush=True)
+        return 1
+    if prepared is not None:
+        print(prepared.folder, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
