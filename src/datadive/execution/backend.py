@@ -117,6 +117,12 @@ class ExecutionBackend(ABC):
         stopped to make room for another; `server_stopped(project_id)` is told of a server
         stopped so (its kernels' variables are gone)."""
 
+    def watch_start_steps(  # noqa: B027 - a backend whose servers start in one step need not
+        self, on_step: Callable[[str, str], Awaitable[None]]
+    ) -> None:
+        """Be told what a server start is doing, as it goes: `on_step(project_id, text)` with
+        text for a researcher ("Installing 3 packages from requirements.txt…")."""
+
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         """Why the backend itself stopped this kernel (over its memory limit), told once;
         None when it did not."""
