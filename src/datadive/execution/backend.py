@@ -117,6 +117,12 @@ class ExecutionBackend(ABC):
         stopped to make room for another; `server_stopped(project_id)` is told of a server
         stopped so (its kernels' variables are gone)."""
 
+    def watch_start_steps(  # noqa: B027 - a backend whose servers start in one step need not
+        self, on_step: Callable[[str, str], Awaitable[None]]
+    ) -> None:
+        """Be told what a server start is doing, as it goes: `on_step(project_id, text)` with
+        text for a researcher ("Installing 3 packages from requirements.txt…")."""
+
     def warm_up_soon(self, project_id: str, *, user_id: str | None) -> None:  # noqa: B027
         """Someone who may run cells is about to (opened a notebook, created one): start
         what the first run needs in the background, if the backend keeps a warm pool. Returns

@@ -109,6 +109,8 @@ class RunExecutor:
         # project id → runs of this process in progress there (its server is busy); a project
         # leaves when its last run ends
         self.running_in: Counter[str] = Counter()
+        # project id → runs of this process waiting for its server to start (told its steps)
+        self.starting_in: dict[str, set[str]] = {}
 
     def projects_running(self) -> frozenset[str]:
         """The projects where a run of this process is in progress."""
@@ -172,6 +174,12 @@ class RunExecutor:
             await client.restart(kernel.kernel_id)
             await self._variables_gone([notebook.id])
         return True
+
+    async def server_start_step(self, project_id: str, step: str) -> None:
+        """What starting the project's server does now, shown with the runs waiting for it."""
+        for run_id in list(self.starting_in.get(project_id, ())):
+            async with self.database.transaction() as session:
+                await runs.record_start_step(session, run_id=run_id, step=step)
 
     async def stop_server(self, project_id: str) -> None:
         """Stop the project's Jupyter server: every notebook's kernel goes with it."""
@@ -339,7 +347,14 @@ class RunExecutor:
             warm = (await self.backend.status(plan.project_id)).running
             if not warm:  # starting a server takes seconds: say so
                 await self._set_status(run_id, "starting", started_at=started_at)
-        handle = await self.backend.ensure_server(plan.project_id, user_id=plan.requested_by)
+        waiting = self.starting_in.setdefault(plan.project_id, set())
+        waiting.add(run_id)
+        try:
+            handle = await self.backend.ensure_server(plan.project_id, user_id=plan.requested_by)
+        finally:
+            waiting.discard(run_id)
+            if not waiting:
+                self.starting_in.pop(plan.project_id, None)
         client = await self._client(plan.project_id, handle)
         known = self.kernels.get(plan.notebook_id)
         if known is not None and known[0].same_server(handle):

@@ -172,6 +172,15 @@ async def set_run_status(
     return run
 
 
+async def record_start_step(session: AsyncSession, *, run_id: str, step: str) -> None:
+    """Tell the notebook's viewers what starting the server is doing now (the run's event
+    with `step`); nothing when the run is no longer starting."""
+    run = await session.get(Run, run_id)
+    if run is not None and run.status == "starting":
+        data = run_event(run) | {"step": step}
+        record_event(session, notebook_id=run.notebook_id, kind="run", data=data)
+
+
 async def finish_run(
     session: AsyncSession,
     *,

@@ -306,7 +306,8 @@ function install(workspace) {
     const run = data(event);
     if (!status) return;
     const words = { queued: "Queued…", starting: "Starting the Jupyter server…", running: "Running…" };
-    status.textContent = words[run.status] || "";
+    // While a server starts, `step` says what it does ("Installing 3 packages from requirements.txt…").
+    status.textContent = (run.status === "starting" && run.step) || words[run.status] || "";
     if (run.status === "error" && run.error) showToast(run.error, "error");
   });
   events.addEventListener("open", () => { if (status && status.dataset.lost) { status.textContent = ""; delete status.dataset.lost; } });
