@@ -23,9 +23,6 @@ from tests.support.mail import Mailbox, smtp_server
 from tests.support.s3 import CREDENTIALS, S3Server, moto_server
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-# The execution backends a module runs its tests on, as
-# `pytest.mark.parametrize("execution_backend", EXECUTION_BACKENDS, indirect=True)`.
-EXECUTION_BACKENDS = ["local", pytest.param("hub", marks=pytest.mark.hub)]
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +135,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 @pytest.fixture
 def execution_backend(request: pytest.FixtureRequest) -> str:
     """The app's execution backend: `local`, or `hub` (the JupyterHub backend on the `hub`
-    fixture) in modules parametrized with EXECUTION_BACKENDS."""
+    fixture) in tests parametrized with `tests.support.hub.ON_BOTH_BACKENDS`."""
     kind: str = getattr(request, "param", "local")
     return kind
 

@@ -14,15 +14,24 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.s3 import free_port
+
+# A project's id -> the folder its Jupyter server works in (fixture `project_folder`).
+ProjectFolder = Callable[[str], Path]
+# Runs a test (or a module, in `pytestmark`) once on each execution backend; `-m hub` selects
+# the runs on JupyterHub.
+ON_BOTH_BACKENDS = pytest.mark.parametrize(
+    "execution_backend", ["local", pytest.param("hub", marks=pytest.mark.hub)], indirect=True
+)
 
 REPOSITORY = Path(__file__).parents[2]
 PROXY_FOLDER = REPOSITORY / ".cache" / "configurable-http-proxy"

@@ -19,6 +19,7 @@ from datadive.db.types import utcnow
 from datadive.services.authoring.notebook_events import purge_old_events
 from tests.support.cells import add_cell
 from tests.support.events import Event, EventReader, apply_outputs, parse, served
+from tests.support.hub import ON_BOTH_BACKENDS
 from tests.support.world import Person, World, build_world
 
 PRINT_SLOWLY = "import time\nfor i in range(4):\n    print(i, flush=True)\n    time.sleep(0.6)"
@@ -46,6 +47,7 @@ async def backlog(app: FastAPI, person: Person, world: World, **params: Any) -> 
 
 
 @pytest.mark.slow
+@ON_BOTH_BACKENDS
 async def test_a_viewer_sees_a_cell_print_live_and_the_run_finish(
     app: FastAPI, world: World
 ) -> None:
@@ -172,6 +174,7 @@ async def test_a_member_removed_while_following_stops_receiving(app: FastAPI, wo
 @pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
 @pytest.mark.postgres
 @pytest.mark.slow
+@ON_BOTH_BACKENDS
 async def test_events_reach_a_client_of_another_datadive_process(
     app: FastAPI, world: World, settings: Settings
 ) -> None:
