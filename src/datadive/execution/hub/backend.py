@@ -55,6 +55,16 @@ def hub_user(project_id: str) -> str:
     return PROJECT_USER_PREFIX + project_id.lower()
 
 
+def spawn_failure(step: SpawnStep) -> str:
+    reason = step.message.removeprefix("Spawn failed:").strip()
+    if not reason:  # a spawner's timeout, for one, comes without words
+        reason = "it gave no reason (its log tells more)"
+    return (
+        f"JupyterHub could not start the project's server: {reason}. Try again; if it keeps "
+        "happening, ask the administrator."
+    )
+
+
 class HubBackend(ExecutionBackend):
     def __init__(
         self,
@@ -139,9 +149,7 @@ class HubBackend(ExecutionBackend):
                 async for step in self.api.progress(name):
                     await self._tell(project_id, step)
                     if step.failed:
-                        raise ServerNotStarted(
-                            f"JupyterHub could not start the project's server: {step.message}"
-                        )
+                        raise ServerNotStarted(spawn_failure(step))
                 server = await self._server(name)
         except TimeoutError:
             steps = self.spawn_steps.get(project_id) or []
