@@ -55,7 +55,11 @@ async def test_a_project_server_starts_step_by_step_and_runs_code_through_the_pr
     backend: HubBackend, hub: Hub
 ) -> None:
     steps: list[tuple[str, SpawnStep]] = []
-    backend.follow_spawns(lambda project_id, step: steps.append((project_id, step)))
+
+    async def heard(project_id: str, step: SpawnStep) -> None:
+        steps.append((project_id, step))
+
+    backend.follow_spawns(heard)
     before = await backend.status("project-one")
     with pytest.raises(ServerNotRunning):
         await backend.read_notebook("project-one", "analysis.ipynb")
@@ -120,7 +124,11 @@ async def test_too_many_servers_starting_at_once_is_a_clear_try_again(crowded_hu
     backend = HubBackend(hub_url=crowded_hub.url, api_token=crowded_hub.token)
     try:
         taken_on = asyncio.Event()
-        backend.follow_spawns(lambda _project, _step: taken_on.set())
+
+        async def heard(_project_id: str, _step: SpawnStep) -> None:
+            taken_on.set()
+
+        backend.follow_spawns(heard)
         first = asyncio.ensure_future(backend.ensure_server("first-in-line"))
         await asyncio.wait_for(taken_on.wait(), 30)  # the Hub is starting it
         with pytest.raises(HubBusy) as busy:

@@ -48,6 +48,21 @@ class ServerHandle:
 
 
 @dataclass(frozen=True)
+class SpawnStep:
+    """One step of a project's server starting (on JupyterHub, one of the Hub's progress
+    events; `progress` in percent)."""
+
+    progress: int | None
+    message: str
+    ready: bool = False
+    failed: bool = False
+
+
+# listener(project_id, step)
+SpawnListener = Callable[[str, SpawnStep], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class ServerStatus:
     running: bool
     url: str | None = None
@@ -116,6 +131,10 @@ class ExecutionBackend(ABC):
         """Learn which projects have a run in progress: their servers are busy, never the one
         stopped to make room for another; `server_stopped(project_id)` is told of a server
         stopped so (its kernels' variables are gone)."""
+
+    def follow_spawns(self, listener: SpawnListener) -> None:  # noqa: B027 - steps are optional
+        """Tell `listener` each step of a project's server starting, as it happens; a backend
+        whose servers start in one step (local) tells nothing."""
 
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         """Why the backend itself stopped this kernel (over its memory limit), told once;

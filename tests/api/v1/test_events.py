@@ -90,6 +90,34 @@ async def test_a_viewer_sees_a_cell_print_live_and_the_run_finish(
     assert ids == list(range(ids[0], ids[0] + len(ids)))
 
 
+@pytest.mark.slow
+@pytest.mark.hub
+@pytest.mark.parametrize("execution_backend", ["hub"], indirect=True)
+async def test_a_server_starting_on_jupyterhub_is_followed_step_by_step(
+    app: FastAPI, world: World
+) -> None:
+    async with world.editor.client(app) as editor:
+        cell = await add_cell(editor, world.notebook_id, "code", "print('hello')")
+        async with (
+            served(app) as url,
+            streaming(url, world.viewer) as viewer,
+            viewer.stream("GET", events_url(world)) as stream,
+        ):
+            started = await editor.post(f"/api/v1/cells/{cell['id']}/execute")
+            events = await EventReader(stream).until(run_finished, seconds=120)
+
+    kinds = [e.kind if e.kind != "run" else f"run:{e.data['status']}" for e in events]
+    starting, running = kinds.index("run:starting"), kinds.index("run:running")
+    steps = [e.data for e in events if e.kind == "server-step"]
+    # The steps come between "starting" and "running", in the Hub's words and order.
+    assert set(kinds[starting + 1 : running]) == {"server-step"}
+    assert {step["run_id"] for step in steps} == {started.json()["id"]}
+    assert steps[0]["message"] == "Server requested"
+    assert steps[-1]["progress"] == 100
+    assert steps[-1]["message"].startswith("Server ready at /user/datadive-")
+    assert [step["progress"] for step in steps] == sorted(step["progress"] for step in steps)
+
+
 async def test_cell_edits_are_events_and_a_client_resumes_after_the_last_it_saw(
     app: FastAPI, world: World
 ) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from datadive.execution.backend import ServerNotStarted
+from datadive.execution.backend import ServerNotStarted, SpawnStep
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +35,15 @@ class HubRefused(ServerNotStarted):
     title = "JupyterHub refused the request"
 
 
-@dataclass(frozen=True)
-class SpawnStep:
-    """One of the Hub's progress events while a server starts (`progress` in percent)."""
-
-    progress: int | None
-    message: str
-    ready: bool = False
-    failed: bool = False
-
-    @classmethod
-    def from_event(cls, event: dict[str, Any]) -> SpawnStep:
-        progress = event.get("progress")
-        return cls(
-            progress=int(progress) if isinstance(progress, int | float) else None,
-            message=str(event.get("message") or ""),
-            ready=bool(event.get("ready")),
-            failed=bool(event.get("failed")),
-        )
+def spawn_step(event: dict[str, Any]) -> SpawnStep:
+    """One of the Hub's progress events while a server starts."""
+    progress = event.get("progress")
+    return SpawnStep(
+        progress=int(progress) if isinstance(progress, int | float) else None,
+        message=str(event.get("message") or ""),
+        ready=bool(event.get("ready")),
+        failed=bool(event.get("failed")),
+    )
 
 
 def hub_message(response: httpx.Response) -> str:
@@ -161,7 +151,7 @@ class HubApi:
                     except ValueError:
                         log.warning("unreadable progress event from JupyterHub: %r", line)
                         continue
-                    step = SpawnStep.from_event(event)
+                    step = spawn_step(event)
                     yield step
                     if step.ready or step.failed:
                         return

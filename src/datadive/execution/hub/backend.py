@@ -10,9 +10,7 @@ Hub's idle culler stops them; nothing is kept in this process but locks."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -26,9 +24,11 @@ from datadive.execution.backend import (
     ServerNotRunning,
     ServerNotStarted,
     ServerStatus,
+    SpawnListener,
+    SpawnStep,
 )
 from datadive.execution.hub import contents
-from datadive.execution.hub.api import HubApi, SpawnStep
+from datadive.execution.hub.api import HubApi
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,6 @@ PROJECT_USER_PREFIX = "datadive-"
 START_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 60.0
 PROBE_TIMEOUT_SECONDS = 10.0
-SpawnListener = Callable[[str, SpawnStep], Awaitable[None] | None]
 NOT_RUNNING = (
     "The project's notebook files live in its Jupyter server on JupyterHub, which is not "
     "running; they are read and written again once it runs."
@@ -95,9 +94,7 @@ class HubBackend(ExecutionBackend):
         self.spawn_steps.setdefault(project_id, []).append(step)
         log.info("starting %s's server: %s%%: %s", project_id, step.progress, step.message)
         for listener in self.spawn_listeners:
-            told = listener(project_id, step)
-            if inspect.isawaitable(told):
-                await told
+            await listener(project_id, step)
 
     def _lock(self, project_id: str) -> asyncio.Lock:
         return self.locks.setdefault(project_id, asyncio.Lock())

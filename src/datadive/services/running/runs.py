@@ -157,6 +157,18 @@ async def queue_run(
     return QueuedRun(run=run, cells=cells, first_started=first_started)
 
 
+def record_server_step(
+    session: AsyncSession, *, notebook_id: str, run_id: str, progress: int | None, message: str
+) -> None:
+    """A step of the server a run waits for (`server-step`)."""
+    record_event(
+        session,
+        notebook_id=notebook_id,
+        kind="server-step",
+        data={"run_id": run_id, "progress": progress, "message": message},
+    )
+
+
 async def set_run_status(
     session: AsyncSession, *, run_id: str, status: str, **values: Any
 ) -> Run | None:

@@ -309,6 +309,14 @@ function install(workspace) {
     status.textContent = words[run.status] || "";
     if (run.status === "error" && run.error) showToast(run.error, "error");
   });
+  events.addEventListener("server-step", (event) => {
+    // JupyterHub starting the project's server: its steps, in its words.
+    const step = data(event);
+    if (status && step.message) {
+      status.textContent = `Starting the Jupyter server: ${step.message}` +
+        (step.progress != null ? ` (${step.progress}%)` : "");
+    }
+  });
   events.addEventListener("open", () => { if (status && status.dataset.lost) { status.textContent = ""; delete status.dataset.lost; } });
   events.addEventListener("error", () => {
     if (status && events.readyState === EventSource.CONNECTING) {
