@@ -38,6 +38,8 @@ PROJECT_USER_PREFIX = "datadive-"
 START_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 60.0
 PROBE_TIMEOUT_SECONDS = 10.0
+PROBE_ATTEMPTS = 3
+PROBE_PAUSE_SECONDS = 0.5
 NOT_RUNNING = (
     "The project's notebook files live in its Jupyter server on JupyterHub, which is not "
     "running; they are read and written again once it runs."
@@ -113,15 +115,22 @@ class HubBackend(ExecutionBackend):
 
     async def _answers(self, handle: ServerHandle) -> bool:
         """Whether the server answers through the proxy (the Hub may not have noticed yet
-        that it died)."""
-        try:
-            async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_SECONDS) as http:
-                response = await http.get(
-                    f"{handle.url}/api/status", headers={"Authorization": f"token {handle.token}"}
-                )
-        except httpx.TransportError:
-            return False
-        return response.status_code == 200
+        that it died). Asked a few times: a server wrongly taken for dead is stopped, and its
+        kernels with it."""
+        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_SECONDS) as http:
+            for attempt in range(PROBE_ATTEMPTS):
+                if attempt:
+                    await asyncio.sleep(PROBE_PAUSE_SECONDS)
+                try:
+                    response = await http.get(
+                        f"{handle.url}/api/status",
+                        headers={"Authorization": f"token {handle.token}"},
+                    )
+                except httpx.TransportError:
+                    continue
+                if response.status_code == 200:
+                    return True
+        return False
 
     async def ensure_server(self, project_id: str, *, user_id: str | None = None) -> ServerHandle:
         name = hub_user(project_id)
