@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from datadive.config import Settings
 from datadive.execution.backend import NotebookFileChanged, ServerNotRunning, ServerNotStarted
 from datadive.execution.client import JupyterClient
-from datadive.execution.hub import HubBackend, HubBusy, SpawnStep, hub_user
+from datadive.execution.hub import HubBackend, HubBusy, HubRefused, SpawnStep, hub_user
 from tests.support.hub import Hub, proxy_command, running_hub
 from tests.support.s3 import free_port
 from tests.support.world import build_world
@@ -102,6 +102,18 @@ async def test_a_notebook_saved_meanwhile_is_not_overwritten(backend: HubBackend
         await backend.write_notebook("project-two", "a.ipynb", NOTEBOOK, expected_sha256=None)
 
     assert "changed since it was read" in str(refused.value)
+
+
+async def test_a_token_the_hub_refuses_tells_the_administrator_what_to_check(hub: Hub) -> None:
+    backend = HubBackend(hub_url=hub.url, api_token="not-datadives-token")
+    try:
+        with pytest.raises(HubRefused) as refused:
+            await backend.ensure_server("project-three")
+    finally:
+        await backend.shutdown()
+
+    assert "JupyterHub refused Datadive's token" in refused.value.detail
+    assert "DATADIVE_JUPYTERHUB_API_TOKEN" in refused.value.detail
 
 
 async def test_a_server_the_hub_cannot_start_is_reported_with_the_hubs_reason(
