@@ -200,4 +200,5 @@ async def test_a_hub_that_is_down_is_named_when_a_server_is_asked_for(app: FastA
     assert problem["detail"].startswith("JupyterHub at http://127.0.0.1:")
     assert "project servers cannot start until it is back" in problem["detail"]
     assert run.json()["status"] == "error"
-    assert "JupyterHub" in run.json()["error"]
+    assert run.json()["error"].startswith("JupyterHub at http://127.0.0.1:")
+    assert "project servers cannot start until it is back" in run.json()["error"]
