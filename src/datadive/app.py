@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         heartbeat_seconds=settings.run_heartbeat_seconds,
     )
     backend.watch_runs(executor.projects_running, server_stopped=executor.server_stopped)
-    backend.follow_spawns(executor.server_step)
+    backend.watch_start_steps(executor.server_start_step)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -128,6 +128,22 @@ class Settings(BaseSettings):
     bwrap: str = Field(
         default="bwrap", description="The bubblewrap executable (a path, or a name on PATH)."
     )
+    jupyter_terminals: bool = Field(
+        default=False, description="Offer terminals in JupyterLab (a shell on the server)."
+    )
+    pip_index_url: str | None = Field(
+        default=None,
+        description="The package index projects' requirements.txt install from (pip's "
+        "--index-url; default: pip's own, PyPI).",
+    )
+    pip_find_links: Path | None = Field(
+        default=None,
+        description="A folder of wheels and sdists pip may install from (--find-links).",
+    )
+    pip_no_index: bool = Field(
+        default=False,
+        description="Install from DATADIVE_PIP_FIND_LINKS only, never an index (--no-index).",
+    )
     run_heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
     max_output_characters: int = Field(default=1_000_000, ge=1000)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from datadive.config import Settings
 from datadive.execution.backend import NotebookFileChanged, ServerNotRunning, ServerNotStarted
 from datadive.execution.client import JupyterClient
-from datadive.execution.hub import HubBackend, HubBusy, HubRefused, SpawnStep, hub_user
+from datadive.execution.hub import HubBackend, HubBusy, HubRefused, hub_user
 from tests.support.hub import Hub, proxy_command, running_hub
 from tests.support.s3 import free_port
 from tests.support.world import build_world
@@ -54,12 +54,12 @@ async def backend(hub: Hub) -> AsyncIterator[HubBackend]:
 async def test_a_project_server_starts_step_by_step_and_runs_code_through_the_proxy(
     backend: HubBackend, hub: Hub
 ) -> None:
-    steps: list[tuple[str, SpawnStep]] = []
+    steps: list[tuple[str, str]] = []
 
-    async def heard(project_id: str, step: SpawnStep) -> None:
+    async def heard(project_id: str, step: str) -> None:
         steps.append((project_id, step))
 
-    backend.follow_spawns(heard)
+    backend.watch_start_steps(heard)
     before = await backend.status("project-one")
     with pytest.raises(ServerNotRunning):
         await backend.read_notebook("project-one", "analysis.ipynb")
@@ -79,9 +79,10 @@ async def test_a_project_server_starts_step_by_step_and_runs_code_through_the_pr
     after = await backend.status("project-one")
 
     assert before.running is False
-    assert steps[0][1].message == "Server requested"
-    assert steps[-1][1].ready
-    assert steps[-1][1].progress == 100
+    assert steps[0][1] == "Server requested (0%)"
+    assert steps[-1][1].startswith("Server ready at /user/datadive-")
+    assert steps[-1][1].endswith("(100%)")
+    assert backend.spawn_steps["project-one"][-1].ready
     assert {project for project, _ in steps} == {"project-one"}
     assert handle.url == f"{hub.url}/user/{hub_user('project-one')}"  # through the proxy
     assert again == handle  # a running server is not started again
@@ -137,10 +138,10 @@ async def test_too_many_servers_starting_at_once_is_a_clear_try_again(crowded_hu
     try:
         taken_on = asyncio.Event()
 
-        async def heard(_project_id: str, _step: SpawnStep) -> None:
+        async def heard(_project_id: str, _step: str) -> None:
             taken_on.set()
 
-        backend.follow_spawns(heard)
+        backend.watch_start_steps(heard)
         first = asyncio.ensure_future(backend.ensure_server("first-in-line"))
         await asyncio.wait_for(taken_on.wait(), 30)  # the Hub is starting it
         with pytest.raises(HubBusy) as busy:

@@ -48,21 +48,6 @@ class ServerHandle:
 
 
 @dataclass(frozen=True)
-class SpawnStep:
-    """One step of a project's server starting (on JupyterHub, one of the Hub's progress
-    events; `progress` in percent)."""
-
-    progress: int | None
-    message: str
-    ready: bool = False
-    failed: bool = False
-
-
-# listener(project_id, step)
-SpawnListener = Callable[[str, SpawnStep], Awaitable[None]]
-
-
-@dataclass(frozen=True)
 class ServerStatus:
     running: bool
     url: str | None = None
@@ -132,9 +117,11 @@ class ExecutionBackend(ABC):
         stopped to make room for another; `server_stopped(project_id)` is told of a server
         stopped so (its kernels' variables are gone)."""
 
-    def follow_spawns(self, listener: SpawnListener) -> None:  # noqa: B027 - steps are optional
-        """Tell `listener` each step of a project's server starting, as it happens; a backend
-        whose servers start in one step (local) tells nothing."""
+    def watch_start_steps(  # noqa: B027 - a backend whose servers start in one step need not
+        self, on_step: Callable[[str, str], Awaitable[None]]
+    ) -> None:
+        """Be told what a server start is doing, as it goes: `on_step(project_id, text)` with
+        text for a researcher ("Installing 3 packages from requirements.txt…")."""
 
     def kernel_stop_reason(self, project_id: str, kernel_id: str) -> str | None:
         """Why the backend itself stopped this kernel (over its memory limit), told once;

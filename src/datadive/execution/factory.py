@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from datadive.config import Settings, env_name
 from datadive.errors import ConfigurationError
 from datadive.execution.backend import ExecutionBackend
+from datadive.execution.environments import PipOptions, ProjectEnvironments
 from datadive.execution.hub import HubBackend
 from datadive.execution.local import LocalBackend
 from datadive.execution.sandbox import SandboxChoice, choose_sandbox
@@ -42,6 +43,21 @@ def local_workspaces(settings: Settings) -> Path | None:
     return settings.resolved_data_dir / "workspaces"
 
 
+def project_environments(settings: Settings, choice: SandboxChoice) -> ProjectEnvironments:
+    """Where projects' requirements.txt are installed: in the data folder, which kernels do
+    not see (each server sees its own project's environment only)."""
+    find_links = settings.pip_find_links
+    return ProjectEnvironments(
+        root=settings.resolved_data_dir / "environments",
+        pip=PipOptions(
+            index_url=settings.pip_index_url,
+            find_links=find_links.expanduser().resolve() if find_links is not None else None,
+            no_index=settings.pip_no_index,
+        ),
+        sandbox=choice.sandbox,
+    )
+
+
 def build_backend(settings: Settings) -> ExecutionBackend:
     workspaces = local_workspaces(settings)
     if workspaces is not None:
@@ -55,6 +71,8 @@ def build_backend(settings: Settings) -> ExecutionBackend:
             idle_seconds=settings.jupyter_idle_minutes * 60,
             datadive_url=settings.base_url,
             sandbox=choice.sandbox,
+            environments=project_environments(settings, choice),
+            terminals=settings.jupyter_terminals,
             bounds=ServerBounds(
                 max_servers=settings.max_jupyter_servers,
                 max_servers_per_user=settings.max_jupyter_servers_per_user,

@@ -40,6 +40,7 @@ from datadive.execution.backend import (
     ServerNotStarted,
     ServerStatus,
 )
+from datadive.execution.environments import PreparedEnvironment, ProjectEnvironments
 from datadive.execution.kernel_memory import KernelMemoryWatcher
 from datadive.execution.parent_death import ending_with
 from datadive.execution.process_tree import stop_tree
@@ -131,10 +132,17 @@ class LocalBackend(ExecutionBackend):
         datadive_url: str | None = None,
         bounds: ServerBounds | None = None,
         sandbox: Sandbox | None = None,
+        environments: ProjectEnvironments | None = None,
+        terminals: bool = False,
     ) -> None:
         """`datadive_url`: where the servers reach Datadive to tell it of saved notebooks
         (None: they tell nobody, and saves come back before Datadive's next write only).
-        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed)."""
+        `sandbox`: what each server runs in (`execution.sandbox`; None: not sandboxed).
+        `environments`: where projects' `requirements.txt` are installed (None: not at all).
+        `terminals`: whether JupyterLab offers terminals."""
+        self.environments = environments
+        self.terminals = terminals
+        self.start_step: Callable[[str, str], Awaitable[None]] | None = None
         self.sandbox = sandbox
         self.datadive_url = datadive_url.rstrip("/") if datadive_url else None
         self.workspaces = workspaces
@@ -256,12 +264,39 @@ class LocalBackend(ExecutionBackend):
         self.admission.projects_running = projects_running
         self.admission.server_stopped = server_stopped
 
+    def watch_start_steps(self, on_step: Callable[[str, str], Awaitable[None]]) -> None:
+        self.start_step = on_step
+
+    async def _prepare_environment(
+        self, project_id: str, workspace: Path
+    ) -> PreparedEnvironment | None:
+        """The project's own packages, installed before its server starts; EnvironmentNotReady
+        (nothing started) when they cannot be."""
+        if self.environments is None:
+            return None
+
+        async def on_step(step: str) -> None:
+            if self.start_step is not None:
+                await self.start_step(project_id, step)
+
+        prepared = await self.environments.prepare(
+            project_id, workspace, environment=kernel_environment(), on_step=on_step
+        )
+        if prepared is not None:
+            await on_step("Starting the Jupyter server…")
+        return prepared
+
     async def _start(self, project_id: str, *, started_by: str | None) -> RunningServer:
         workspace = self.workspace(project_id)
         workspace.mkdir(parents=True, exist_ok=True)
+        prepared = await self._prepare_environment(project_id, workspace)
         port, token = free_port(), secrets.token_urlsafe(32)
         login_key, notice_key = secrets.token_bytes(32), secrets.token_bytes(32)
         environment = kernel_environment() | {"JUPYTER_TOKEN": token}
+        if prepared is not None:  # its `python3` kernel spec comes first
+            environment["JUPYTER_PATH"] = os.pathsep.join(
+                [prepared.jupyter_path, *filter(None, [environment.get("JUPYTER_PATH")])]
+            )
         command = [
             self.python,
             "-m",
@@ -271,6 +306,8 @@ class LocalBackend(ExecutionBackend):
             "--ServerApp.port_retries=0",
             "--ServerApp.open_browser=False",
             "--ServerApp.default_url=/lab",
+            # A shell on the server confuses more than it helps (DATADIVE_JUPYTER_TERMINALS).
+            f"--ServerApp.terminals_enabled={self.terminals}",
             f"--ServerApp.identity_provider_class={IDENTITY_PROVIDER}",
             # Every page needs a user unless a handler says otherwise (the hand-off does).
             "--ServerApp.allow_unauthenticated_access=False",
@@ -289,7 +326,8 @@ class LocalBackend(ExecutionBackend):
             *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
         ]
         if self.sandbox is not None:
-            command = [*self.sandbox.prefix(workspace), *command]
+            seen = [prepared.folder] if prepared is not None else []
+            command = [*self.sandbox.prefix(workspace, read_only=seen), *command]
         process = await asyncio.create_subprocess_exec(
             *ending_with(command, python=self.python),
             cwd=workspace,

@@ -1,7 +1,8 @@
 """The sandbox a project's Jupyter server (and so every kernel) runs in: bubblewrap.
 
 The server gets its own mount, PID and IPC namespaces. It sees the system's programs and
-libraries and the Python environment read-only, its own workspace read-write, a private /tmp
+libraries and the Python environment read-only (with its project's own environment, if any:
+`execution.environments`), its own workspace read-write, a private /tmp
 (home, IPython and Jupyter runtime folders live there), its own /proc and a minimal /dev.
 It sees nothing of Datadive's data folder (database, file store, other workspaces, server
 records) nor any process outside its sandbox. The network is shared: Datadive reaches the
@@ -18,7 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -124,8 +125,17 @@ class Sandbox:
     bwrap: str
     hidden: tuple[Path, ...] = ()
 
-    def prefix(self, workspace: Path | None) -> list[str]:
-        """bubblewrap and its options, up to `--`: the server's command line follows."""
+    def prefix(
+        self,
+        workspace: Path | None,
+        *,
+        read_only: Sequence[Path] = (),
+        writable: Sequence[Path] = (),
+    ) -> list[str]:
+        """bubblewrap and its options, up to `--`: the server's command line follows.
+        `read_only`, `writable`: more folders it sees, even inside a hidden one (a project's
+        own environment, `execution.environments`: read-only to its server, writable to the
+        pip that builds it)."""
         arguments = [
             self.bwrap,
             "--unshare-pid",
@@ -158,6 +168,10 @@ class Sandbox:
                 arguments += ["--tmpfs", str(path)]
                 for inside in (top for top in shared if top.is_relative_to(path)):
                     arguments += ["--ro-bind", str(inside), str(inside)]  # e.g. a venv in it
+        for path in read_only:
+            arguments += ["--ro-bind", str(path.resolve()), str(path.resolve())]
+        for path in writable:
+            arguments += ["--bind", str(path.resolve()), str(path.resolve())]
         if workspace is not None:
             folder = str(workspace.resolve())
             arguments += ["--bind", folder, folder, "--chdir", folder]

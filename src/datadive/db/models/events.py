@@ -13,7 +13,7 @@ from datadive.db.base import Base
 from datadive.db.ids import ID_LENGTH
 from datadive.db.types import UtcDateTime, utcnow
 
-EVENT_KINDS = ("run", "server-step", "cell-status", "outputs", "cells")
+EVENT_KINDS = ("run", "cell-status", "outputs", "cells")
 
 
 class NotebookEvent(Base):

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from datadive.execution.backend import ServerNotStarted, SpawnStep
+from datadive.execution.backend import ServerNotStarted
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,22 @@ class HubBusy(ServerNotStarted):
 class HubRefused(ServerNotStarted):
     slug = "jupyterhub-refused"
     title = "JupyterHub refused the request"
+
+
+@dataclass(frozen=True)
+class SpawnStep:
+    """One of the Hub's progress events while a server starts (`progress` in percent)."""
+
+    progress: int | None
+    message: str
+    ready: bool = False
+    failed: bool = False
+
+    @property
+    def text(self) -> str:
+        """The step as a researcher reads it: "Server requested (0%)"."""
+        known = f" ({self.progress}%)" if self.progress is not None else ""
+        return f"{self.message}{known}"
 
 
 def spawn_step(event: dict[str, Any]) -> SpawnStep:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -24,17 +25,16 @@ from datadive.execution.backend import (
     ServerNotRunning,
     ServerNotStarted,
     ServerStatus,
-    SpawnListener,
-    SpawnStep,
 )
 from datadive.execution.hub import contents
-from datadive.execution.hub.api import HubApi
+from datadive.execution.hub.api import HubApi, SpawnStep
 
 log = logging.getLogger(__name__)
 
 # Hub user names become DNS labels with `subdomain_host` (at most 63 characters): a UUID
 # and this prefix take 45.
 PROJECT_USER_PREFIX = "datadive-"
+StepListener = Callable[[str, str], Awaitable[None]]
 START_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 60.0
 PROBE_TIMEOUT_SECONDS = 10.0
@@ -83,20 +83,20 @@ class HubBackend(ExecutionBackend):
         self.api = HubApi(api_url=api_url or f"{self.hub_url}/hub/api", token=api_token)
         self.start_timeout = start_timeout
         self.locks: dict[str, asyncio.Lock] = {}
-        self.spawn_listeners: list[SpawnListener] = []
+        self.step_listeners: list[StepListener] = []
         # The last start's steps of each project, for a page that asks how far it got.
         self.spawn_steps: dict[str, list[SpawnStep]] = {}
 
-    def follow_spawns(self, listener: SpawnListener) -> None:
-        """`listener(project_id, step)` hears each of the Hub's progress events while a
-        project's server starts (a workspace shows them as steps)."""
-        self.spawn_listeners.append(listener)
+    def watch_start_steps(self, on_step: StepListener) -> None:
+        """`on_step(project_id, text)` hears each of the Hub's progress events while a
+        project's server starts ("Server requested (0%)"; the workspace shows them)."""
+        self.step_listeners.append(on_step)
 
     async def _tell(self, project_id: str, step: SpawnStep) -> None:
         self.spawn_steps.setdefault(project_id, []).append(step)
         log.info("starting %s's server: %s%%: %s", project_id, step.progress, step.message)
-        for listener in self.spawn_listeners:
-            await listener(project_id, step)
+        for on_step in self.step_listeners:
+            await on_step(project_id, step.text)
 
     def _lock(self, project_id: str) -> asyncio.Lock:
         return self.locks.setdefault(project_id, asyncio.Lock())

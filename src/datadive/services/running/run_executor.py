@@ -26,7 +26,7 @@ from datadive.db.engine import Database
 from datadive.db.models import Notebook, Run
 from datadive.db.types import utcnow
 from datadive.errors import DatadiveError
-from datadive.execution.backend import ExecutionBackend, ServerHandle, SpawnStep
+from datadive.execution.backend import ExecutionBackend, ServerHandle
 from datadive.execution.client import (
     ExecutionResult,
     JupyterClient,
@@ -109,8 +109,8 @@ class RunExecutor:
         # project id → runs of this process in progress there (its server is busy); a project
         # leaves when its last run ends
         self.running_in: Counter[str] = Counter()
-        # project id → {run id: notebook id} of this process's runs waiting for its server
-        self.waiting_for_server: dict[str, dict[str, str]] = {}
+        # project id → runs of this process waiting for its server to start (told its steps)
+        self.starting_in: dict[str, set[str]] = {}
 
     def projects_running(self) -> frozenset[str]:
         """The projects where a run of this process is in progress."""
@@ -174,6 +174,12 @@ class RunExecutor:
             await client.restart(kernel.kernel_id)
             await self._variables_gone([notebook.id])
         return True
+
+    async def server_start_step(self, project_id: str, step: str) -> None:
+        """What starting the project's server does now, shown with the runs waiting for it."""
+        for run_id in list(self.starting_in.get(project_id, ())):
+            async with self.database.transaction() as session:
+                await runs.record_start_step(session, run_id=run_id, step=step)
 
     async def stop_server(self, project_id: str) -> None:
         """Stop the project's Jupyter server: every notebook's kernel goes with it."""
@@ -317,22 +323,6 @@ class RunExecutor:
         async with self.database.transaction() as session:
             await runs.finish_run(session, run_id=run_id, status=status, error=error)
 
-    async def server_step(self, project_id: str, step: SpawnStep) -> None:
-        """A step of the project's server starting, told to the notebooks whose runs wait
-        for it (a `server-step` event: the workspace shows steps, not a spinner)."""
-        waiting = dict(self.waiting_for_server.get(project_id, {}))
-        if not waiting:
-            return
-        async with self.database.transaction() as session:
-            for run_id, notebook_id in waiting.items():
-                runs.record_server_step(
-                    session,
-                    notebook_id=notebook_id,
-                    run_id=run_id,
-                    progress=step.progress,
-                    message=step.message,
-                )
-
     async def _set_status(self, run_id: str, status: str, **values: Any) -> None:
         async with self.database.transaction() as session:
             await runs.set_run_status(session, run_id=run_id, status=status, **values)
@@ -357,12 +347,14 @@ class RunExecutor:
             warm = (await self.backend.status(plan.project_id)).running
             if not warm:  # starting a server takes seconds: say so
                 await self._set_status(run_id, "starting", started_at=started_at)
-        waiting = self.waiting_for_server.setdefault(plan.project_id, {})
-        waiting[run_id] = plan.notebook_id
+        waiting = self.starting_in.setdefault(plan.project_id, set())
+        waiting.add(run_id)
         try:
             handle = await self.backend.ensure_server(plan.project_id, user_id=plan.requested_by)
         finally:
-            waiting.pop(run_id, None)
+            waiting.discard(run_id)
+            if not waiting:
+                self.starting_in.pop(plan.project_id, None)
         client = await self._client(plan.project_id, handle)
         known = self.kernels.get(plan.notebook_id)
         if known is not None and known[0].same_server(handle):

@@ -157,18 +157,6 @@ async def queue_run(
     return QueuedRun(run=run, cells=cells, first_started=first_started)
 
 
-def record_server_step(
-    session: AsyncSession, *, notebook_id: str, run_id: str, progress: int | None, message: str
-) -> None:
-    """A step of the server a run waits for (`server-step`)."""
-    record_event(
-        session,
-        notebook_id=notebook_id,
-        kind="server-step",
-        data={"run_id": run_id, "progress": progress, "message": message},
-    )
-
-
 async def set_run_status(
     session: AsyncSession, *, run_id: str, status: str, **values: Any
 ) -> Run | None:
@@ -182,6 +170,15 @@ async def set_run_status(
     await session.flush()
     record_event(session, notebook_id=run.notebook_id, kind="run", data=run_event(run))
     return run
+
+
+async def record_start_step(session: AsyncSession, *, run_id: str, step: str) -> None:
+    """Tell the notebook's viewers what starting the server is doing now (the run's event
+    with `step`); nothing when the run is no longer starting."""
+    run = await session.get(Run, run_id)
+    if run is not None and run.status == "starting":
+        data = run_event(run) | {"step": step}
+        record_event(session, notebook_id=run.notebook_id, kind="run", data=data)
 
 
 async def finish_run(

@@ -306,16 +306,9 @@ function install(workspace) {
     const run = data(event);
     if (!status) return;
     const words = { queued: "Queued…", starting: "Starting the Jupyter server…", running: "Running…" };
-    status.textContent = words[run.status] || "";
+    // While a server starts, `step` says what it does ("Installing 3 packages from requirements.txt…").
+    status.textContent = (run.status === "starting" && run.step) || words[run.status] || "";
     if (run.status === "error" && run.error) showToast(run.error, "error");
-  });
-  events.addEventListener("server-step", (event) => {
-    // JupyterHub starting the project's server: its steps, in its words.
-    const step = data(event);
-    if (status && step.message) {
-      status.textContent = `Starting the Jupyter server: ${step.message}` +
-        (step.progress != null ? ` (${step.progress}%)` : "");
-    }
   });
   events.addEventListener("open", () => { if (status && status.dataset.lost) { status.textContent = ""; delete status.dataset.lost; } });
   events.addEventListener("error", () => {
