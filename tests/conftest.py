@@ -18,6 +18,7 @@ from datadive.app import create_app
 from datadive.config import Settings
 from tests.support import databases
 from tests.support.accounts import browser
+from tests.support.hub import Hub, proxy_command, running_hub
 from tests.support.mail import Mailbox, smtp_server
 from tests.support.s3 import CREDENTIALS, S3Server, moto_server
 
@@ -118,15 +119,46 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
 
 
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """A real JupyterHub (with its proxy and a local-process spawner), started once."""
+    proxy = proxy_command()
+    if proxy is None:
+        reason = "the hub tests need configurable-http-proxy (npm install) or npm"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with running_hub(tmp_path_factory.mktemp("hub"), proxy=proxy) as running:
+        yield running
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, mailbox: Mailbox) -> Settings:
-    return Settings(
+def execution_backend(request: pytest.FixtureRequest) -> str:
+    """The app's execution backend: `local`, or `hub` (the JupyterHub backend on the `hub`
+    fixture) in tests parametrized with `tests.support.hub.ON_BOTH_BACKENDS`."""
+    kind: str = getattr(request, "param", "local")
+    return kind
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path,
+    database_url: str,
+    mailbox: Mailbox,
+    execution_backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[Settings]:
+    hub: Hub | None = request.getfixturevalue("hub") if execution_backend == "hub" else None
+    yield Settings(
         _env_file=None,
         data_dir=tmp_path / "data",
         database_url=database_url,
         smtp_url=mailbox.url,
         base_url="http://localhost",
+        **(hub.settings() if hub is not None else {}),
     )
+    if hub is not None:  # this test's projects are done: their servers go
+        hub.stop_servers()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import pytest
 
 from datadive.config import Settings, load_settings
 from datadive.errors import ConfigurationError
+from datadive.execution.factory import build_backend
+from datadive.execution.hub import HubBackend
 
 
 def test_defaults_put_everything_under_dot_datadive_in_the_working_folder(tmp_path: Path) -> None:
@@ -52,3 +54,26 @@ def test_secrets_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("DATADIVE_SECRET_KEY", "very-secret-value")
 
     assert "very-secret-value" not in repr(load_settings())
+
+
+def test_the_jupyterhub_backend_names_the_settings_it_lacks() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        build_backend(Settings(_env_file=None, execution_backend="jupyterhub"))
+
+    assert "DATADIVE_JUPYTERHUB_URL and DATADIVE_JUPYTERHUB_API_TOKEN" in str(refused.value)
+
+
+async def test_the_jupyterhub_backend_reaches_the_hub_api_through_its_address() -> None:
+    backend = build_backend(
+        Settings(
+            _env_file=None,
+            execution_backend="jupyterhub",
+            jupyterhub_url="https://hub.example.org/",
+            jupyterhub_api_token="secret",
+        )
+    )
+
+    assert isinstance(backend, HubBackend)
+    assert backend.api.api_url == "https://hub.example.org/hub/api"
+    assert backend.kernels_sandboxed is None  # the spawner's business
+    await backend.shutdown()

@@ -75,8 +75,22 @@ class Settings(BaseSettings):
         description="Room on this machine for copies of S3 blobs being read (0: none).",
     )
     execution_backend: Literal["local", "jupyterhub"] = "local"
-    jupyterhub_url: str | None = None
-    jupyterhub_api_token: SecretStr | None = None
+    jupyterhub_url: str | None = Field(
+        default=None,
+        description="The JupyterHub's public address (its proxy), for the jupyterhub backend.",
+    )
+    jupyterhub_api_url: str | None = Field(
+        default=None,
+        description="The Hub's REST API when reached another way; default <url>/hub/api.",
+    )
+    jupyterhub_api_token: SecretStr | None = Field(
+        default=None, description="Datadive's token as a JupyterHub service."
+    )
+    jupyterhub_start_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a project's server may take to start on JupyterHub.",
+    )
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None

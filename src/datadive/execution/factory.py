@@ -6,10 +6,11 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 
-from datadive.config import Settings
+from datadive.config import Settings, env_name
 from datadive.errors import ConfigurationError
 from datadive.execution.backend import ExecutionBackend
 from datadive.execution.environments import PipOptions, ProjectEnvironments
+from datadive.execution.hub import HubBackend
 from datadive.execution.local import LocalBackend
 from datadive.execution.sandbox import SandboxChoice, choose_sandbox
 from datadive.execution.server_bounds import ServerBounds
@@ -80,6 +81,23 @@ def build_backend(settings: Settings) -> ExecutionBackend:
                 kernel_memory_limit_gb=settings.kernel_memory_limit_gb,
             ),
         )
-    raise ConfigurationError(
-        "DATADIVE_EXECUTION_BACKEND=jupyterhub: the JupyterHub backend is not built yet; use local"
+    return hub_backend(settings)
+
+
+def hub_backend(settings: Settings) -> HubBackend:
+    missing = [
+        env_name(name)
+        for name in ("jupyterhub_url", "jupyterhub_api_token")
+        if not getattr(settings, name)
+    ]
+    if missing or settings.jupyterhub_url is None or settings.jupyterhub_api_token is None:
+        raise ConfigurationError(
+            f"DATADIVE_EXECUTION_BACKEND=jupyterhub needs {' and '.join(missing)}: the Hub's "
+            "public address and Datadive's token as a Hub service"
+        )
+    return HubBackend(
+        hub_url=settings.jupyterhub_url,
+        api_url=settings.jupyterhub_api_url,
+        api_token=settings.jupyterhub_api_token.get_secret_value(),
+        start_timeout=settings.jupyterhub_start_timeout_seconds,
     )

@@ -19,6 +19,7 @@ from datadive.db.types import utcnow
 from datadive.services.authoring.notebook_events import purge_old_events
 from tests.support.cells import add_cell
 from tests.support.events import Event, EventReader, apply_outputs, parse, served
+from tests.support.hub import ON_BOTH_BACKENDS
 from tests.support.world import Person, World, build_world
 
 PRINT_SLOWLY = "import time\nfor i in range(4):\n    print(i, flush=True)\n    time.sleep(0.6)"
@@ -46,6 +47,7 @@ async def backlog(app: FastAPI, person: Person, world: World, **params: Any) -> 
 
 
 @pytest.mark.slow
+@ON_BOTH_BACKENDS
 async def test_a_viewer_sees_a_cell_print_live_and_the_run_finish(
     app: FastAPI, world: World
 ) -> None:
@@ -61,7 +63,8 @@ async def test_a_viewer_sees_a_cell_print_live_and_the_run_finish(
             assert started.status_code == 202
             events = await EventReader(stream).until(run_finished, seconds=90)
 
-    runs = [e.data["status"] for e in events if e.kind == "run"]
+    # (On JupyterHub the start's steps come as more `starting` events: see the next test.)
+    runs = [e.data["status"] for e in events if e.kind == "run" and "step" not in e.data]
     assert runs == ["queued", "starting", "running", "ok"]
     ours = [
         e
@@ -86,6 +89,36 @@ async def test_a_viewer_sees_a_cell_print_live_and_the_run_finish(
     # Numbers increase one by one: nothing was skipped.
     ids = [e.id for e in events]
     assert ids == list(range(ids[0], ids[0] + len(ids)))
+
+
+@pytest.mark.slow
+@pytest.mark.hub
+@pytest.mark.parametrize("execution_backend", ["hub"], indirect=True)
+async def test_a_server_starting_on_jupyterhub_is_followed_step_by_step(
+    app: FastAPI, world: World
+) -> None:
+    async with world.editor.client(app) as editor:
+        cell = await add_cell(editor, world.notebook_id, "code", "print('hello')")
+        async with (
+            served(app) as url,
+            streaming(url, world.viewer) as viewer,
+            viewer.stream("GET", events_url(world)) as stream,
+        ):
+            started = await editor.post(f"/api/v1/cells/{cell['id']}/execute")
+            events = await EventReader(stream).until(run_finished, seconds=120)
+
+    runs = [e.data for e in events if e.kind == "run"]
+    # The Hub's steps, in its words and order, as the `step` of the run while it starts.
+    assert [run["status"] for run in runs] == ["queued"] + ["starting"] * (len(runs) - 3) + [
+        "running",
+        "ok",
+    ]
+    steps = [run["step"] for run in runs if "step" in run]
+    assert {run["run_id"] for run in runs} == {started.json()["id"]}
+    assert steps[0] == "Server requested (0%)"
+    assert steps[-1].startswith("Server ready at /user/datadive-")
+    assert steps[-1].endswith("(100%)")
+    assert len(steps) == len(runs) - 4  # every start event after the first carries a step
 
 
 async def test_cell_edits_are_events_and_a_client_resumes_after_the_last_it_saw(
@@ -172,6 +205,7 @@ async def test_a_member_removed_while_following_stops_receiving(app: FastAPI, wo
 @pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
 @pytest.mark.postgres
 @pytest.mark.slow
+@ON_BOTH_BACKENDS
 async def test_events_reach_a_client_of_another_datadive_process(
     app: FastAPI, world: World, settings: Settings
 ) -> None:

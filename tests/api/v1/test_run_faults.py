@@ -6,8 +6,7 @@ delete the running cell."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,9 +14,10 @@ import pytest
 from fastapi import FastAPI
 
 from tests.support.cells import add_cell, run_code
+from tests.support.hub import ON_BOTH_BACKENDS
 from tests.support.world import World, build_world
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, ON_BOTH_BACKENDS]
 
 
 @pytest.fixture
@@ -99,14 +99,13 @@ async def test_a_kernel_that_exits_mid_run_ends_the_run_and_the_next_run_works(
 
 
 async def test_a_jupyter_server_killed_mid_run_ends_the_run_and_the_next_run_works(
-    app: FastAPI, world: World, via: str
+    app: FastAPI, world: World, via: str, kill_server: Callable[[str], None]
 ) -> None:
     nb = world.notebook_id
     async with world.editor.client(app, via) as editor:
         slow, run = await start_printing_cell(editor, nb, sleep=60)
 
-        server = app.state.backend.servers[world.project_id].process
-        os.killpg(server.pid, signal.SIGKILL)
+        kill_server(world.project_id)
         ended = (await editor.get(f"/api/v1/runs/{run['id']}", params={"wait": 60})).json()
         after_kill = await cell_state(editor, slow["id"])
 
