@@ -53,6 +53,28 @@ def postgres_template_name(postgres_admin_url: str) -> Iterator[str]:
         yield name
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The hub backend's runs are tested on SQLite: what PostgreSQL changes (the database
+    layer) is tested on PostgreSQL with the local backend, and a hub test costs a server start
+    on the hub (15-30 s). Tests that ask for PostgreSQL by name (several Datadive processes on
+    one database) keep it with the hub."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_hub_and_postgres = params is not None and (
+            params.params.get("execution_backend") == "hub"
+            and params.params.get("database_kind") == "postgresql"
+        )
+        asks_for_postgres = any(
+            mark.args and mark.args[0] == "database_kind"
+            for mark in item.iter_markers("parametrize")
+        )
+        (dropped if on_hub_and_postgres and not asks_for_postgres else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def sqlite_template_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with databases.sqlite_template(tmp_path_factory.mktemp("sqlite-template")) as path:
