@@ -23,11 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
-import socket
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -37,10 +33,8 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_core.paths import jupyter_runtime_dir
 
-from bench.execution_overhead import cell, direct_execute, make_project, run_cell
+from bench.execution_overhead import cell, cold_by_hand, make_project, run_cell
 from bench.timing import Samples
 from datadive.app import create_app
 from datadive.config import Settings
@@ -114,56 +108,6 @@ async def kernel_was_pooled(app: App, project_id: str) -> bool:
     return any(kernel.get("datadive_warm") for kernel in kernels)
 
 
-async def by_hand(folder: Path) -> float:
-    """`jupyter server` started by hand, a kernel through its API, `1 + 1` over ZeroMQ."""
-    start = time.perf_counter()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = secrets.token_urlsafe(16)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "jupyter_server",
-        f"--ServerApp.port={port}",
-        f"--ServerApp.root_dir={folder}",
-        "--ServerApp.open_browser=False",
-        *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
-        env=os.environ | {"JUPYTER_TOKEN": token},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        headers = {"Authorization": f"token {token}"}
-        url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as http:
-            while True:
-                try:
-                    if (await http.get("/api/status")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            kernel = (await http.post("/api/kernels", json={"name": "python3"})).json()
-        connection = Path(jupyter_runtime_dir()) / f"kernel-{kernel['id']}.json"
-        client = AsyncKernelClient(connection_file=str(connection))
-        client.load_connection_file()
-        client.start_channels()
-        # On a loaded machine the heartbeat can miss while the kernel starts: ask again.
-        for _ in range(10):
-            try:
-                await client.wait_for_ready(timeout=60)
-                break
-            except RuntimeError:
-                await asyncio.sleep(0.1)
-        await direct_execute(client, "1 + 1")
-        elapsed = time.perf_counter() - start
-        client.stop_channels()
-    finally:
-        process.terminate()
-        await process.wait()
-    return elapsed
-
-
 def line(samples: Samples, baseline: Samples, note: str = "") -> str:
     ratio = samples.median / baseline.median
     return (
@@ -206,7 +150,7 @@ async def main(rounds: int, think: float, sandbox: str) -> None:
             pooled_kernels: dict[str, int] = {name: 0 for name, _ in scenarios}
             await first_result(plain, open_page=False, start_server=False, think=None)  # warm-up
             for _ in range(rounds):  # interleaved: machine noise hits every one alike
-                by_hand_seconds.append(await by_hand(root))
+                by_hand_seconds.append(await cold_by_hand(root))
                 for name, sample in scenarios:
                     elapsed, was_pooled = await sample()
                     seconds[name].append(elapsed)

@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from datadive.config import Settings
 from tests.support.cells import add_cell
 from tests.support.events import parse
-from tests.support.mail import Mailbox
 from tests.support.wheels import GREETING, PACKAGE, build_wheel, offline_pip
 from tests.support.world import World, build_world
 
@@ -22,17 +21,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, mailbox: Mailbox) -> Iterator[Settings]:
+def settings(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """The suite's settings, with pip offline: packages come from a wheel built here."""
+    wheels = build_wheel(tmp_path / "wheels").parent
     with offline_pip():
-        yield Settings(
-            _env_file=None,
-            data_dir=tmp_path / "data",
-            database_url=database_url,
-            smtp_url=mailbox.url,
-            base_url="http://localhost",
-            pip_no_index=True,
-            pip_find_links=build_wheel(tmp_path / "wheels").parent,
-        )
+        yield settings.model_copy(update={"pip_no_index": True, "pip_find_links": wheels})
 
 
 @pytest.fixture
