@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from datadive import __version__
-from datadive.api import jupyter_saves
+from datadive.api import jupyter_saves, jupyterhub_logins
 from datadive.api.allowed_methods import AllowedMethods
 from datadive.api.openapi import install_openapi
 from datadive.api.origin_check import OriginCheckMiddleware, origin_of
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_router())
     install_openapi(app)
     app.include_router(jupyter_saves.router)
+    app.include_router(jupyterhub_logins.router)
     # The pages: after the problem handlers, which the page error handlers wrap.
     install_web(app)
 

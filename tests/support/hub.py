@@ -37,7 +37,7 @@ REPOSITORY = Path(__file__).parents[2]
 PROXY_FOLDER = REPOSITORY / ".cache" / "configurable-http-proxy"
 PROXY_PACKAGE = "configurable-http-proxy@5"
 # What Datadive's service role needs, as docs/how-to/use-jupyterhub.md gives it.
-DATADIVE_SCOPES = ["admin:users", "servers", "access:servers"]
+DATADIVE_SCOPES = ["admin:users", "servers", "access:servers", "shares"]
 START_SECONDS = 60.0
 
 CONFIG = '''
@@ -72,8 +72,10 @@ c.ConfigurableHTTPProxy.auth_token = {proxy_token!r}
 c.JupyterHub.db_url = "sqlite:///{root}/hub.sqlite"
 c.JupyterHub.cookie_secret_file = "{root}/cookie_secret"
 c.JupyterHub.pid_file = "{root}/hub.pid"
-c.JupyterHub.authenticator_class = "dummy"
-c.Authenticator.allow_all = True
+# People sign in through Datadive only (tests/jupyter/test_hub_logins.py serves Datadive there).
+c.JupyterHub.authenticator_class = "datadive.jupyter.hub_authenticator.DatadiveAuthenticator"
+c.DatadiveAuthenticator.datadive_url = "http://localhost:{datadive_port}"
+c.DatadiveAuthenticator.api_token = {token!r}
 c.JupyterHub.spawner_class = ProjectFolderSpawner
 c.ProjectFolderSpawner.start_delay = {start_delay}
 c.SimpleLocalProcessSpawner.home_dir_template = "{homes}/{{username}}"
@@ -102,6 +104,7 @@ class Hub:
     admin_token: str  # the tests' own service token, to look behind the scenes
     homes: Path  # each Hub user's server folder: homes / <user name>
     log: Path
+    datadive_port: int  # where the Hub's authenticator finds Datadive (on `localhost`)
 
     def settings(self) -> dict[str, Any]:
         """What `Settings` needs to run on this Hub."""
@@ -194,7 +197,13 @@ def running_hub(
     homes = root / "homes"
     port = free_port()
     token, admin_token = secrets.token_hex(32), secrets.token_hex(32)
-    server_args = ["--ZMQChannelsWebsocketConnection.limit_rate=False"]
+    datadive_port = free_port()
+    # The servers ask the Hub again a second after, so an ended share ends access within a
+    # second (the shortest wait there is: 0 would mean "remember forever").
+    server_args = [
+        "--ZMQChannelsWebsocketConnection.limit_rate=False",
+        "--HubOAuth.cache_max_age=1",
+    ]
     if os.geteuid() == 0:  # CI runs as root; Jupyter refuses that unless told
         server_args.append("--allow-root")
     config = root / "jupyterhub_config.py"
@@ -214,6 +223,7 @@ def running_hub(
             token=token,
             admin_token=admin_token,
             scopes=DATADIVE_SCOPES,
+            datadive_port=datadive_port,
         )
     )
     log = root / "hub.log"
@@ -229,7 +239,14 @@ def running_hub(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, log)
-        yield Hub(url=url, token=token, admin_token=admin_token, homes=homes, log=log)
+        yield Hub(
+            url=url,
+            token=token,
+            admin_token=admin_token,
+            homes=homes,
+            log=log,
+            datadive_port=datadive_port,
+        )
     finally:
         process.terminate()  # the Hub stops its servers and its proxy
         try:

@@ -48,6 +48,15 @@ class ServerHandle:
 
 
 @dataclass(frozen=True)
+class LoginForm:
+    """A login the browser posts to JupyterHub: `fields` hold a one-time code, so they travel
+    in the body of a POST, never in a URL."""
+
+    action: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ServerStatus:
     running: bool
     url: str | None = None
@@ -75,6 +84,14 @@ class ExecutionBackend(ABC):
         `next_path` there (e.g. `/lab/tree/analysis.ipynb`); None when no server runs.
 
         Never a `?token=` URL: the browser gets a login of its own, which `revoke` ends."""
+
+    async def login_form(
+        self, project_id: str, *, user_id: str, name: str, next_path: str
+    ) -> LoginForm | None:
+        """For a backend whose login is a form posted elsewhere (JupyterHub): as `login_url`,
+        None when no server runs. Backends with a one-time login URL raise NotImplementedError.
+        """
+        raise NotImplementedError
 
     @abstractmethod
     async def revoke(self, project_id: str, *, user_id: str) -> None:

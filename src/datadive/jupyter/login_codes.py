@@ -17,6 +17,10 @@ import time
 from dataclasses import dataclass
 
 VERSION = "v1"
+# On JupyterHub (`hub_authenticator`): the Hub's page that takes a code (under `/hub/`), and
+# Datadive's endpoint that redeems it for the Hub.
+HUB_LOGIN_PATH = "datadive/login"
+HUB_REDEEM_PATH = "/internal/jupyterhub/logins"
 LIFETIME_SECONDS = 60
 MAX_CODE_LENGTH = 2048
 
@@ -31,6 +35,7 @@ class LoginCode:
     name: str
     nonce: str
     expires_at: float
+    project_id: str = ""  # the project whose server the code opens (JupyterHub backend)
 
 
 def _encode(data: bytes) -> str:
@@ -50,6 +55,7 @@ def issue_login_code(
     *,
     user_id: str,
     name: str,
+    project_id: str = "",
     lifetime_seconds: float = LIFETIME_SECONDS,
     now: float | None = None,
 ) -> str:
@@ -60,6 +66,8 @@ def issue_login_code(
         "x": secrets.token_urlsafe(16),
         "e": issued + lifetime_seconds,
     }
+    if project_id:
+        payload["p"] = project_id
     signed = f"{VERSION}.{_encode(json.dumps(payload, separators=(',', ':')).encode())}"
     return f"{signed}.{_signature(key, signed)}"
 
@@ -80,6 +88,7 @@ def read_login_code(key: bytes, code: str, *, now: float | None = None) -> Login
             name=str(data["n"]),
             nonce=str(data["x"]),
             expires_at=float(data["e"]),
+            project_id=str(data.get("p", "")),
         )
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise InvalidLoginCode("malformed") from exc

@@ -7,21 +7,23 @@ JupyterLab hand-off answers with a one-time login URL of the server, never with 
 
 from __future__ import annotations
 
+from html import escape
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from datadive.api.deps import BackendDep, DbSession, ExecutorDep, SessionPrincipal, SettingsDep
 from datadive.api.permissions import ProjectPermission
 from datadive.auth.permissions import Action, is_allowed
 from datadive.db.models import Notebook
 from datadive.errors import Invalid
-from datadive.execution.backend import ExecutionBackend, ServerNotRunning
+from datadive.execution.backend import ExecutionBackend, LoginForm, ServerNotRunning
 from datadive.schemas.runs import ServerPublic
 from datadive.schemas.text import OneLine
 from datadive.services.membership.access import ProjectAccess
+from datadive.web.rendering import CONTENT_SECURITY_POLICY
 
 router = APIRouter(tags=["servers"])
 
@@ -73,7 +75,15 @@ async def stop_server(executor: ExecutorDep, access: ExecuteAccess) -> None:
     "/projects/{project_id}/jupyterlab",
     status_code=status.HTTP_303_SEE_OTHER,
     response_class=RedirectResponse,
-    responses={303: {"description": "On to the server's one-time login URL."}},
+    responses={
+        200: {
+            "description": "On JupyterHub: a page whose form posts a one-time login code to "
+            "the Hub (submitted at once by a script, or by a button).",
+            "content": {"text/html": {}},
+        },
+        303: {"description": "On to the server's one-time login URL."},
+    },
+    response_model=None,
 )
 async def open_in_jupyterlab(
     session: DbSession,
@@ -81,7 +91,7 @@ async def open_in_jupyterlab(
     principal: SessionPrincipal,
     access: ExecuteAccess,
     notebook_id: Annotated[OneLine | None, Query(max_length=64)] = None,
-) -> RedirectResponse:
+) -> Response:
     """For a signed-in browser: log in to the project's JupyterLab and open the notebook (or
     JupyterLab's start page). 409 when the server does not run: this GET starts nothing."""
     next_path = "/lab"
@@ -90,12 +100,16 @@ async def open_in_jupyterlab(
         if notebook is None or notebook.project_id != access.project.id:
             raise Invalid.field("notebook_id", "is not a notebook of this project")
         next_path = "/lab/tree/" + quote(notebook.path, safe="/")
-    url = await backend.login_url(
-        access.project.id,
-        user_id=principal.user.id,
-        name=principal.user.username,
-        next_path=next_path,
-    )
+    person = {"user_id": principal.user.id, "name": principal.user.username}
+    try:
+        form = await backend.login_form(access.project.id, next_path=next_path, **person)
+    except NotImplementedError:
+        pass
+    else:
+        if form is None:
+            raise ServerNotRunning(NOT_RUNNING)
+        return login_form_page(form)
+    url = await backend.login_url(access.project.id, next_path=next_path, **person)
     if url is None:
         raise ServerNotRunning(NOT_RUNNING)
     # The URL holds a login code: no cache or referrer may keep it.
@@ -103,4 +117,34 @@ async def open_in_jupyterlab(
         url,
         status_code=status.HTTP_303_SEE_OTHER,
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def login_form_page(form: LoginForm) -> HTMLResponse:
+    """The page that posts the login form to JupyterHub: the code travels in the body of a
+    POST, so no URL, history entry, log line or `Referer` ever holds it."""
+    fields = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in form.fields.items()
+    )
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Opening JupyterLab…</title>"
+        '<script src="/static/js/auto-submit.js" defer></script></head><body>'
+        f'<form method="post" action="{escape(form.action)}" data-auto-submit>{fields}'
+        "<p>Opening the project's JupyterLab…</p>"
+        '<button type="submit">Continue to JupyterLab</button></form></body></html>'
+    )
+    hub = urlsplit(form.action)
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action {hub.scheme}://{hub.netloc}"
+    )
+    return HTMLResponse(
+        page,
+        headers={
+            "Content-Security-Policy": policy,
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+        },
     )

@@ -177,3 +177,13 @@ class HubApi:
                 f"The connection to JupyterHub at {self.api_url} was lost while the project's "
                 f"server started ({type(exc).__name__})."
             ) from None
+
+    async def share_server(self, owner: str, *, with_user: str) -> None:
+        """Share `owner`'s default server with the Hub user `with_user` (JupyterHub ≥ 5.5)."""
+        await self.request("POST", f"shares/{quote(owner, safe='')}/", json={"user": with_user})
+
+    async def unshare_server(self, owner: str, *, with_user: str) -> None:
+        """End the share; nothing to end (no such user, server or share) is fine."""
+        await self.request(
+            "PATCH", f"shares/{quote(owner, safe='')}/", json={"user": with_user}, allow=(404,)
+        )

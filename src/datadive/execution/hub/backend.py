@@ -10,6 +10,7 @@ Hub's idle culler stops them; nothing is kept in this process but locks."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -18,9 +19,9 @@ from urllib.parse import urljoin
 
 import httpx
 
-from datadive.errors import Unavailable
 from datadive.execution.backend import (
     ExecutionBackend,
+    LoginForm,
     ServerHandle,
     ServerNotRunning,
     ServerNotStarted,
@@ -28,12 +29,20 @@ from datadive.execution.backend import (
 )
 from datadive.execution.hub import contents
 from datadive.execution.hub.api import HubApi, SpawnStep
+from datadive.jupyter.login_codes import HUB_LOGIN_PATH as LOGIN_PATH
+from datadive.jupyter.login_codes import (
+    InvalidLoginCode,
+    LoginCode,
+    issue_login_code,
+    read_login_code,
+)
 
 log = logging.getLogger(__name__)
 
 # Hub user names become DNS labels with `subdomain_host` (at most 63 characters): a UUID
 # and this prefix take 45.
 PROJECT_USER_PREFIX = "datadive-"
+PERSON_USER_PREFIX = "dd-"
 StepListener = Callable[[str, str], Awaitable[None]]
 START_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 60.0
@@ -46,9 +55,15 @@ NOT_RUNNING = (
 )
 
 
-class LoginNotBuilt(Unavailable):
-    slug = "jupyterlab-not-available"
-    title = "JupyterLab cannot be opened on this server yet"
+def person_user(user_id: str) -> str:
+    """The Hub user that stands for a Datadive person opening JupyterLab."""
+    return PERSON_USER_PREFIX + user_id.lower()
+
+
+def login_key(api_token: str) -> bytes:
+    """The key of JupyterHub login codes: derived from Datadive's Hub token, which every
+    Datadive process knows (a code issued by one is redeemed by another)."""
+    return hmac.new(api_token.encode(), b"datadive jupyterhub login codes", "sha256").digest()
 
 
 def hub_user(project_id: str) -> str:
@@ -80,6 +95,7 @@ class HubBackend(ExecutionBackend):
         proxy, `<hub_url>/hub/api`)."""
         self.hub_url = hub_url.rstrip("/")
         self.token = api_token
+        self.login_key = login_key(api_token)
         self.api = HubApi(api_url=api_url or f"{self.hub_url}/hub/api", token=api_token)
         self.start_timeout = start_timeout
         self.locks: dict[str, asyncio.Lock] = {}
@@ -218,14 +234,40 @@ class HubBackend(ExecutionBackend):
     async def login_url(
         self, project_id: str, *, user_id: str, name: str, next_path: str
     ) -> str | None:
-        raise LoginNotBuilt(
-            "Opening a project's JupyterLab through JupyterHub needs Datadive's JupyterHub "
-            "authenticator, which is not built yet; run cells from Datadive meanwhile."
+        raise NotImplementedError("JupyterHub logins are forms (login_form), never URLs")
+
+    async def login_form(
+        self, project_id: str, *, user_id: str, name: str, next_path: str
+    ) -> LoginForm | None:
+        """Share the project's running server with the person's Hub user (made if new) and
+        give the form that signs them in to the Hub and opens `next_path` on that server."""
+        server = await self._server(hub_user(project_id))
+        if server is None or not server.get("ready"):
+            return None
+        person = person_user(user_id)
+        if await self.api.user(person) is None:
+            await self.api.create_user(person)
+        await self.api.share_server(hub_user(project_id), with_user=person)
+        code = issue_login_code(self.login_key, user_id=user_id, name=name, project_id=project_id)
+        url = str(server["url"]).rstrip("/")  # a path, or a full URL with `subdomain_host`
+        return LoginForm(
+            action=f"{self.hub_url}/hub/{LOGIN_PATH}",
+            fields={"code": code, "next": url + next_path},
         )
 
+    def read_login_code(self, code: str) -> LoginCode:
+        """The code's person and project if Datadive issued it and it has not expired;
+        InvalidLoginCode otherwise (that it is used once is the Hub's to check)."""
+        found = read_login_code(self.login_key, code)
+        if not found.project_id:
+            raise InvalidLoginCode("not a JupyterHub login code")
+        return found
+
     async def revoke(self, project_id: str, *, user_id: str) -> None:
-        """Nothing to end yet: no member has a way into a hub server of their own (no login
-        URL, no share), and kernels never see Datadive's service token."""
+        """End the share: the person's next request to the project's server is refused (the
+        servers ask the Hub on every request: `HubOAuth.cache_max_age = 0`, see the how-to).
+        A Hub that cannot be told raises, and the membership change with it."""
+        await self.api.unshare_server(hub_user(project_id), with_user=person_user(user_id))
 
     async def shutdown(self) -> None:
         """The servers stay: they belong to the Hub and serve every Datadive process; the
