@@ -57,10 +57,18 @@ def test_datadive_is_a_service_with_the_scopes_it_needs(hub_values: dict[str, An
     # The token comes from hub.existingSecret, never from this file.
     assert not {"api_token", "apiToken"} & set(service)
     assert hub["existingSecret"]
-    [role] = [r for r in hub["loadRoles"].values() if "datadive" in r["services"]]
+    [role] = [r for r in hub["loadRoles"].values() if "datadive" in r.get("services", [])]
     assert set(role["scopes"]) >= {"admin:users", "admin:servers", "access:servers"}
     unknown = [scope for scope in role["scopes"] if scope not in scope_definitions]
     assert unknown == []
+
+
+def test_people_have_no_server_or_token_of_their_own(hub_values: dict[str, Any]) -> None:
+    scopes = hub_values["hub"]["loadRoles"]["user"]["scopes"]
+    names = {scope.partition("!")[0] for scope in scopes}
+    assert names <= set(scope_definitions)
+    assert "access:servers" in names
+    assert not names & {"self", "servers", "tokens", "users:shares", "admin:users"}
 
 
 def test_the_authenticator_exists(hub_values: dict[str, Any]) -> None:

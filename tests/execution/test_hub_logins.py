@@ -176,6 +176,10 @@ async def test_an_editor_opens_jupyterlab_as_themself_through_datadive(
         me = await whoami(browser, hub, world.project_id)
         assert me.status_code == 200
         assert me.json()["identity"]["username"] == person_user(world.editor.user_id)
+        # The person's Hub user has no server of its own to start.
+        person = person_user(world.editor.user_id)
+        own = await browser.http.get(f"{hub.url}/hub/spawn/{person}")
+        assert own.status_code in (403, 404), own.status_code
         assert not browser.sent_datadive_cookie_elsewhere
         assert_no_secret_in(browser.urls)
     finally:

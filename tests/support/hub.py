@@ -38,6 +38,9 @@ PROXY_FOLDER = REPOSITORY / ".cache" / "configurable-http-proxy"
 PROXY_PACKAGE = "configurable-http-proxy@5"
 # What Datadive's service role needs, as docs/how-to/use-jupyterhub.md gives it.
 DATADIVE_SCOPES = ["admin:users", "servers", "access:servers", "shares"]
+# The Hub's `user` role, as deploy/jupyterhub/values.yaml narrows it (the default, `self`, would
+# let a person start a server of their own and mint API tokens).
+USER_SCOPES = ["read:users!user", "read:shares!user", "users:activity!user", "access:servers!user"]
 START_SECONDS = 60.0
 
 CONFIG = '''
@@ -93,6 +96,8 @@ c.JupyterHub.services = [
 c.JupyterHub.load_roles = [
     {{"name": "datadive", "scopes": {scopes!r}, "services": ["datadive"]}},
     {{"name": "tests", "scopes": ["admin:users", "admin:servers"], "services": ["tests"]}},
+    # People (`dd-…`) reach shared project servers only: no server, token or share of their own.
+    {{"name": "user", "scopes": {user_scopes!r}}},
 ]
 '''
 
@@ -223,6 +228,7 @@ def running_hub(
             token=token,
             admin_token=admin_token,
             scopes=DATADIVE_SCOPES,
+            user_scopes=USER_SCOPES,
             datadive_port=datadive_port,
         )
     )
