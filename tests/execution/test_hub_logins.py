@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from datadive.config import Settings
 from datadive.execution.hub.backend import hub_user, login_key, person_user
 from datadive.jupyter.login_codes import issue_login_code
+from tests.support.accounts import browser
 from tests.support.hub import Hub
 from tests.support.mail import Mailbox
 from tests.support.world import Person, World, build_world
@@ -279,3 +280,15 @@ async def test_a_login_code_works_once_and_not_once_expired(
         assert forged.status_code == 403
     finally:
         await replay.aclose()
+
+
+async def test_only_the_hub_redeems_login_codes(app: FastAPI, hub: Hub) -> None:
+    code = issue_login_code(login_key(hub.token), user_id="u", name="ada", project_id="p")
+    async with browser(app) as client:
+        for token in ("", "not-the-hub-token", hub.admin_token):
+            client.headers["Authorization"] = f"Bearer {token}"
+            answer = await client.post("/internal/jupyterhub/logins", json={"code": code})
+            assert answer.status_code == 401, answer.text
+        client.headers["Authorization"] = f"Bearer {hub.token}"
+        answer = await client.post("/internal/jupyterhub/logins", json={"code": code})
+        assert answer.status_code == 403  # the Hub itself: the code's person does not exist

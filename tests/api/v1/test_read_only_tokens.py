@@ -20,6 +20,7 @@ NO_CALLER = {
     ("POST", "/api/v1/auth/password-reset"),  # asks for a mail, anonymously
     ("POST", "/api/v1/auth/password-reset/{token}"),  # the mailed secret is the proof
     ("POST", "/internal/jupyter/projects/{project_id}/saved"),  # signed by the Jupyter server
+    ("POST", "/internal/jupyterhub/logins"),  # JupyterHub, with Datadive's own Hub token
 }
 TOKEN_USE = ["api_tokens.last_used_at"]  # noting that the token was shown is not a change
 
