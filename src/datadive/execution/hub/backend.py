@@ -264,9 +264,9 @@ class HubBackend(ExecutionBackend):
         return found
 
     async def revoke(self, project_id: str, *, user_id: str) -> None:
-        """End the share: the person's next request to the project's server is refused (the
-        servers ask the Hub on every request: `HubOAuth.cache_max_age = 0`, see the how-to).
-        A Hub that cannot be told raises, and the membership change with it."""
+        """End the share: the person's requests to the project's server are refused from the
+        moment the server asks the Hub again (`HubOAuth.cache_max_age`, 1 s in the values and
+        the how-to). A Hub that cannot be told raises, and the membership change with it."""
         await self.api.unshare_server(hub_user(project_id), with_user=person_user(user_id))
 
     async def shutdown(self) -> None:
