@@ -282,6 +282,36 @@ async def test_a_login_code_works_once_and_not_once_expired(
         await replay.aclose()
 
 
+async def test_a_code_posted_from_another_site_is_refused_and_stays_unused(
+    world: World, datadive: str, hub: Hub
+) -> None:
+    """Login forgery: a page elsewhere posts its author's valid code to sign a visitor in to
+    the Hub as the author. The browser names that page's origin, and the Hub refuses it."""
+    author = Browser(datadive, world.editor)
+    try:
+        page = await author.go("GET", f"{datadive}/api/v1/projects/{world.project_id}/jupyterlab")
+        ((action, _, fields),) = forms_of(page.text)
+    finally:
+        await author.aclose()
+
+    visitor = Browser(datadive, world.other)
+    try:
+        forged = await visitor.go(
+            "POST", action, data=fields, headers={"Origin": "https://attacker.example"}
+        )
+        assert forged.status_code == 403
+        assert "did not come from Datadive" in forged.text
+        assert (await whoami(visitor, hub, world.project_id)).status_code in (302, 403)
+    finally:
+        await visitor.aclose()
+
+    again = Browser(datadive, world.editor)  # the refused code was not spent
+    try:
+        assert (await again.submit(action, fields)).status_code == 200
+    finally:
+        await again.aclose()
+
+
 async def test_only_the_hub_redeems_login_codes(app: FastAPI, hub: Hub) -> None:
     code = issue_login_code(login_key(hub.token), user_id="u", name="ada", project_id="p")
     async with browser(app) as client:

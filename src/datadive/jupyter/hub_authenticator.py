@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from jupyterhub.auth import Authenticator
@@ -40,9 +41,15 @@ class DatadiveLoginHandler(BaseHandler):
     session that ended): back to Datadive, where JupyterLab is opened."""
 
     def check_xsrf_cookie(self) -> None:
-        """The form comes from Datadive's page, which has no Hub XSRF token; the single-use
-        code, which only Datadive issues, is what proves the request."""
-        return
+        """The form comes from Datadive's page, which has no Hub XSRF token. What stands in
+        for it: the browser's `Origin` must be Datadive's. Without that, any page could post
+        its author's own valid code and sign a visitor in to the Hub as its author (login
+        forgery), and the visitor would then work in the author's projects."""
+        authenticator: DatadiveAuthenticator = self.authenticator
+        if self.request.headers.get("Origin", "") != authenticator.datadive_origin():
+            raise web.HTTPError(
+                403, f"{REFUSED}: it did not come from Datadive. Open JupyterLab from Datadive."
+            )
 
     async def get(self) -> None:
         authenticator: DatadiveAuthenticator = self.authenticator
@@ -83,6 +90,11 @@ class DatadiveAuthenticator(Authenticator):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.seen_codes: dict[str, float] = {}  # SHA-256 of a code -> when to forget it
+
+    def datadive_origin(self) -> str:
+        """Where Datadive's login form is served from, as a browser names it in `Origin`."""
+        parts = urlsplit(self.datadive_public_url or self.datadive_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def login_url(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}/{LOGIN_PATH}"
