@@ -4,10 +4,10 @@ process ends the runs of a process that is gone (SECURITY.md check 26, the Datad
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from datadive.app import create_app
 from datadive.config import Settings
+from datadive.db.engine import Database
 from datadive.db.models import Cell, Run
 from datadive.db.types import utcnow
 from datadive.services.running import runs
@@ -61,6 +62,30 @@ async def add_running_run(app: FastAPI, world: World, *, worker: str, beat_ago: 
         return run.id
 
 
+class BeatingElsewhere:
+    """Another Datadive process's heartbeat on a run, from a thread of its own."""
+
+    def __init__(self, database_url: str, run_id: str) -> None:
+        self.database_url, self.run_id = database_url, run_id
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=asyncio.run, args=(self._beat(),), daemon=True)
+        self.thread.start()
+
+    async def _beat(self) -> None:
+        database = Database(self.database_url)
+        try:
+            while not self.stopping.is_set():
+                async with database.transaction() as session:
+                    await runs.beat(session, run_ids=[self.run_id])
+                await asyncio.sleep(HEARTBEAT / 4)
+        finally:
+            await database.dispose()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=30)
+
+
 async def run_status(app: FastAPI, run_id: str) -> tuple[str, str | None]:
     async with app.state.database.new_session() as session:
         run = await session.get(Run, run_id)
@@ -72,22 +97,15 @@ async def test_a_run_of_a_live_process_elsewhere_is_left_alone_until_it_falls_si
     app: FastAPI, world: World, settings: Settings
 ) -> None:
     run_id = await add_running_run(app, world, worker="other-host:4242:abcd", beat_ago=0)
-
-    async def beat_elsewhere() -> None:  # the process on the other host, alive
-        while True:
-            async with app.state.database.transaction() as session:
-                await runs.beat(session, run_ids=[run_id])
-            await asyncio.sleep(HEARTBEAT / 4)
-
-    beating = asyncio.create_task(beat_elsewhere())
+    # The process on the other host, alive: its own thread, loop and connections, so that it
+    # keeps beating while this loop is held up (building the app below takes a while).
+    elsewhere = BeatingElsewhere(settings.resolved_database_url, run_id)
     # It judges silence by three of its own heartbeats (1.5 s): a margin for a busy machine.
     other = create_app(settings.model_copy(update={"run_heartbeat_seconds": 0.5}))
     async with other.router.lifespan_context(other):
         await asyncio.sleep(1.5)  # its watch goes round three times
         assert await run_status(app, run_id) == ("running", None)
-        beating.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beating
+        await asyncio.to_thread(elsewhere.stop)
         for _ in range(100):  # it stops beating: three heartbeats later it is over
             if (await run_status(app, run_id))[0] != "running":
                 break
