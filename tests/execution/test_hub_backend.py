@@ -82,7 +82,6 @@ async def test_a_project_server_starts_step_by_step_and_runs_code_through_the_pr
     assert steps[0][1] == "Server requested (0%)"
     assert steps[-1][1].startswith("Server ready at /user/datadive-")
     assert steps[-1][1].endswith("(100%)")
-    assert backend.spawn_steps["project-one"][-1].ready
     assert {project for project, _ in steps} == {"project-one"}
     assert handle.url == f"{hub.url}/user/{hub_user('project-one')}"  # through the proxy
     assert again == handle  # a running server is not started again

@@ -100,8 +100,6 @@ class HubBackend(ExecutionBackend):
         self.start_timeout = start_timeout
         self.locks: dict[str, asyncio.Lock] = {}
         self.step_listeners: list[StepListener] = []
-        # The last start's steps of each project, for a page that asks how far it got.
-        self.spawn_steps: dict[str, list[SpawnStep]] = {}
 
     def watch_start_steps(self, on_step: StepListener) -> None:
         """`on_step(project_id, text)` hears each of the Hub's progress events while a
@@ -109,7 +107,6 @@ class HubBackend(ExecutionBackend):
         self.step_listeners.append(on_step)
 
     async def _tell(self, project_id: str, step: SpawnStep) -> None:
-        self.spawn_steps.setdefault(project_id, []).append(step)
         log.info("starting %s's server: %s%%: %s", project_id, step.progress, step.message)
         for on_step in self.step_listeners:
             await on_step(project_id, step.text)
@@ -164,18 +161,18 @@ class HubBackend(ExecutionBackend):
             return await self._start(project_id, name)
 
     async def _start(self, project_id: str, name: str) -> ServerHandle:
-        self.spawn_steps[project_id] = []
+        last_step: SpawnStep | None = None
         try:
             async with asyncio.timeout(self.start_timeout):
                 await self.api.start_server(name)
                 async for step in self.api.progress(name):
+                    last_step = step
                     await self._tell(project_id, step)
                     if step.failed:
                         raise ServerNotStarted(spawn_failure(step))
                 server = await self._server(name)
         except TimeoutError:
-            steps = self.spawn_steps.get(project_id) or []
-            last = f" (its last step: {steps[-1].message})" if steps else ""
+            last = f" (its last step: {last_step.message})" if last_step is not None else ""
             # Not left half-started: the Hub takes a stop as the end of a pending start.
             await asyncio.shield(self.api.stop_server(name))
             raise ServerNotStarted(
